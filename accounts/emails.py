@@ -1,0 +1,40 @@
+"""Templated email through Django's tasks framework.
+
+`queue_email` runs after the surrounding transaction commits, so a rolled-back change sends
+nothing. Templates: `<name>_subject.txt`, `<name>.txt` and `<name>.html` under templates/emails/.
+The context must be JSON-serialisable (it travels through the task queue).
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.tasks import task
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+
+def build_email(*, to: list[str], template: str, context: dict) -> EmailMultiAlternatives:
+    context = {"site_url": settings.SITE_URL, **context}
+    subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
+    text = render_to_string(f"emails/{template}.txt", context)
+    html = render_to_string(f"emails/{template}.html", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()), body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+@task
+def send_templated_email(*, to: list[str], template: str, context: dict) -> None:
+    build_email(to=to, template=template, context=context).send()
+
+
+def queue_email(*, to: list[str] | str, template: str, context: dict) -> None:
+    recipients = [to] if isinstance(to, str) else list(to)
+    transaction.on_commit(
+        lambda: send_templated_email.enqueue(to=recipients, template=template, context=context)
+    )

@@ -1,0 +1,95 @@
+"""Account context for every page under /a/<slug>/.
+
+MembershipRequiredMixin: the visitor must be an active member of the account, or they get
+404 (never 403, so an account's existence does not leak). PermissionRequiredMixin adds a
+registry permission: a member without it gets a 403 page naming the levels that hold it.
+"""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ImproperlyConfigured
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+
+from memberships.models import Membership
+from memberships.permissions import get_permission, roles_with_permission
+
+
+def load_membership(request, slug: str) -> Membership:
+    """The active membership of request.user in the account `slug`, or Http404."""
+    membership = (
+        Membership.objects.active()
+        .select_related("account", "user")
+        .filter(account__slug=slug, user_id=request.user.pk)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such account.")
+    return membership
+
+
+def requires_2fa_setup(request, membership) -> bool:
+    from allauth.mfa.utils import is_mfa_enabled
+
+    return membership.account.require_2fa and not is_mfa_enabled(request.user)
+
+
+class MembershipRequiredMixin(LoginRequiredMixin):
+    """Loads request.account and request.membership; 404 for non-members."""
+
+    allow_closed_account = False
+    allow_without_2fa = False
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        membership = load_membership(request, kwargs["slug"])
+        request.membership = membership
+        request.account = membership.account
+        self.membership = membership
+        self.account = membership.account
+        if self.account.is_closed and not self.allow_closed_account:
+            return TemplateResponse(
+                request, "accounts/closed.html", {"account": self.account}, status=403
+            )
+        if not self.allow_without_2fa and requires_2fa_setup(request, membership):
+            return redirect("two_factor_required", slug=self.account.slug)
+        return self.check_permission(request, *args, **kwargs)
+
+    def check_permission(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("account", self.account)
+        context.setdefault("membership", self.membership)
+        return context
+
+
+class PermissionRequiredMixin(MembershipRequiredMixin):
+    """`permission = "members.invite"`: members without it get a 403 that names who has it."""
+
+    permission: str | None = None
+
+    def get_permission(self) -> str:
+        if not self.permission:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} needs `permission = '...'` (a registry code)."
+            )
+        return self.permission
+
+    def check_permission(self, request, *args, **kwargs):
+        code = self.get_permission()
+        if not self.membership.can(code):
+            return self.handle_forbidden(code)
+        return super().check_permission(request, *args, **kwargs)
+
+    def handle_forbidden(self, code):
+        permission = get_permission(code)
+        context = {
+            "account": self.account,
+            "membership": self.membership,
+            "permission": permission,
+            "roles": roles_with_permission(code, account=self.account),
+        }
+        return TemplateResponse(self.request, "403.html", context, status=403)

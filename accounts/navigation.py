@@ -1,0 +1,44 @@
+"""The sidebar: each entry names its URL and the permission that opens it.
+
+Entries whose URL is not defined yet are skipped, so the shell never links to a missing page.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    permission: str
+    section: str = ""
+
+
+SIDEBAR = [
+    NavItem("Overview", "overview", "account.view"),
+    NavItem("Users", "memberships:users", "members.view", "Admin"),
+    NavItem("Activity log", "audit:activity", "activity.view", "Admin"),
+    NavItem("Billing", "billing:subscription", "billing.manage", "Admin"),
+    NavItem("API keys", "apikeys:list", "apikeys.view", "Admin"),
+    NavItem("Settings", "account_settings:index", "settings.view", "Admin"),
+    NavItem("Roles & permissions", "memberships:roles", "account.view", "Help"),
+]
+
+
+def sidebar_for(membership, current_path: str) -> list[dict]:
+    items = []
+    for item in SIDEBAR:
+        if not membership.can(item.permission):
+            continue
+        try:
+            url = reverse(item.url_name, kwargs={"slug": membership.account.slug})
+        except NoReverseMatch:
+            continue
+        active = current_path == url or (
+            url != reverse("overview", kwargs={"slug": membership.account.slug})
+            and current_path.startswith(url)
+        )
+        items.append({"label": item.label, "url": url, "section": item.section, "active": active})
+    return items

@@ -1,0 +1,122 @@
+from allauth.account.views import LoginView
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.generic import FormView, TemplateView
+
+from accounts.forms import ProfileForm
+from accounts.mixins import MembershipRequiredMixin
+from accounts.models import Account
+from accounts.selectors import open_memberships
+from accounts.services import update_profile
+from memberships.models import Membership
+
+CURRENT_ACCOUNT_SESSION_KEY = "roster_current_account"
+
+
+def home(request):
+    """Where a login lands: the only account's Overview, or the chooser."""
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    memberships = list(open_memberships(request.user)[:2])
+    if len(memberships) == 1:
+        return redirect("overview", slug=memberships[0].account.slug)
+    return redirect("account_chooser")
+
+
+@login_required
+def account_chooser(request):
+    return render(request, "accounts/chooser.html", {"memberships": open_memberships(request.user)})
+
+
+class OverviewView(MembershipRequiredMixin, TemplateView):
+    template_name = "accounts/overview.html"
+
+    def get(self, request, *args, **kwargs):
+        request.session[CURRENT_ACCOUNT_SESSION_KEY] = self.account.pk
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = self.account.plan_info
+        seats_used = self.account.memberships.count()
+        context.update(plan=plan, members_count=seats_used)
+        return context
+
+
+class TwoFactorRequiredView(MembershipRequiredMixin, TemplateView):
+    """Shown instead of every page of an account that requires 2FA, until the member has it."""
+
+    template_name = "accounts/two_factor_required.html"
+    allow_without_2fa = True
+
+
+class AccountLoginView(LoginView):
+    """/a/<slug>/login/: only members of this account may sign in here.
+
+    Anyone else gets the same generic failure as a wrong password.
+    """
+
+    template_name = "accounts/account_login.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.account = get_object_or_404(Account.objects.open(), slug=kwargs["slug"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        user = getattr(form, "user", None)
+        is_member = (
+            user is not None
+            and Membership.objects.active().filter(user=user, account=self.account).exists()
+        )
+        if not is_member:
+            from allauth.account.adapter import get_adapter
+
+            form.add_error(
+                None, get_adapter(self.request).error_messages["email_password_mismatch"]
+            )
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
+    def get_success_url(self):
+        return reverse("overview", kwargs={"slug": self.account.slug})
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["login_account"] = self.account
+        return context
+
+
+class ProfileView(LoginRequiredMixin, FormView):
+    template_name = "accounts/profile.html"
+    form_class = ProfileForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.request.user
+        return kwargs
+
+    def current_membership(self):
+        account_id = self.request.session.get(CURRENT_ACCOUNT_SESSION_KEY)
+        memberships = open_memberships(self.request.user)
+        return memberships.filter(account_id=account_id).first() or memberships.first()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["profile_membership"] = self.current_membership()
+        context["memberships"] = open_memberships(self.request.user)
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        update_profile(
+            user=self.request.user,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            mobile=data["mobile"],
+            time_zone=data["time_zone"],
+        )
+        messages.success(self.request, "Your personal settings are saved.")
+        return redirect("profile")

@@ -1,0 +1,79 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Action(models.TextChoices):
+    LEVEL_CHANGED = "member.level_changed", "Level changed"
+    SUSPENDED = "member.suspended", "Suspended"
+    REACTIVATED = "member.reactivated", "Reactivated"
+    REVOKED = "member.revoked", "Access revoked"
+    LEFT = "member.left", "Left the account"
+    JOINED = "member.joined", "Joined"
+    OWNERSHIP_TRANSFERRED = "account.ownership_transferred", "Ownership transferred"
+    TWO_FACTOR_RESET = "member.2fa_reset", "Two-factor authentication reset"
+    INVITATION_SENT = "invitation.sent", "Invitation sent"
+    INVITATION_RESENT = "invitation.resent", "Invitation resent"
+    INVITATION_CANCELLED = "invitation.cancelled", "Invitation cancelled"
+    INVITATION_EXPIRED = "invitation.expired", "Invitation expired"
+    INVITATION_ACCEPTED = "invitation.accepted", "Invitation accepted"
+    INVITATION_DECLINED = "invitation.declined", "Invitation declined"
+    ACCOUNT_RENAMED = "account.renamed", "Company name changed"
+    ACCOUNT_SETTINGS_CHANGED = "account.settings_changed", "Settings changed"
+    ACCOUNT_EXPORTED = "account.exported", "Account exported"
+    ACCOUNT_CLOSED = "account.closed", "Account closed"
+    ACCOUNT_REOPENED = "account.reopened", "Account reopened"
+    PLAN_CHANGED = "billing.plan_changed", "Plan changed"
+    BILLING_ADDRESS_CHANGED = "billing.address_changed", "Billing address changed"
+    APIKEY_CREATED = "apikey.created", "API key created"
+    APIKEY_REGENERATED = "apikey.regenerated", "API key regenerated"
+    APIKEY_DELETED = "apikey.deleted", "API key deleted"
+
+
+class ActivityEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The activity log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The activity log is append-only.")
+
+
+class ActivityEvent(models.Model):
+    """One row per change: who did what to whom, old and new values, when and from where.
+
+    Append-only: the site offers no edit or delete, and the model refuses them.
+    """
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="activity"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_email = models.EmailField(blank=True)
+    action = models.CharField(max_length=64, choices=Action.choices)
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target_label = models.CharField(max_length=254, blank=True)
+    old_value = models.CharField(max_length=254, blank=True)
+    new_value = models.CharField(max_length=254, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = ActivityEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["account", "-created_at", "-id"])]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.target_label}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The activity log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The activity log is append-only.")

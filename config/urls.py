@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("django-admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("a/<slug:slug>/", include("memberships.urls")),
+    path("a/<slug:slug>/", include("audit.urls")),
+    path("", include("invitations.urls")),
+]
+
+handler404 = "config.views.not_found"

@@ -1,0 +1,11 @@
+from django.contrib import admin
+
+from memberships.models import Membership
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "account", "role", "status", "created_at"]
+    list_filter = ["role", "status", "account__plan"]
+    search_fields = ["user__email", "account__name", "account__slug"]
+    raw_id_fields = ["user", "account"]

@@ -1,0 +1,66 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from memberships.roles import Role
+
+
+class MembershipStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=MembershipStatus.ACTIVE)
+
+
+class Membership(models.Model):
+    """A person's place in an account: one per user and account, one Owner per account."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField("level", max_length=20, choices=Role.choices, default=Role.VIEWER)
+    status = models.CharField(
+        max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+    )
+    created_at = models.DateTimeField("joined", default=timezone.now)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "account"], name="membership_one_per_user"),
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(role="owner"),
+                name="membership_one_owner_per_account",
+            ),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+            models.CheckConstraint(
+                condition=~Q(role="owner") | Q(status="active"),
+                name="membership_owner_is_active",
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "role", "status"])]
+
+    def __str__(self):
+        return f"{self.user} in {self.account} ({self.role})"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == MembershipStatus.ACTIVE
+
+    def can(self, code: str) -> bool:
+        from memberships.permissions import role_has_permission
+
+        return self.is_active and role_has_permission(self.role, code, account=self.account)

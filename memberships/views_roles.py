@@ -1,0 +1,32 @@
+from django.views.generic import TemplateView
+
+from accounts.mixins import MembershipRequiredMixin
+from accounts.plans import PLANS
+from memberships.permissions import permissions_by_area
+from memberships.roles import ROLES_HIGHEST_FIRST
+
+
+class RolesView(MembershipRequiredMixin, TemplateView):
+    """The permission registry as a comparison table; open to every member."""
+
+    template_name = "memberships/roles.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        roles = ROLES_HIGHEST_FIRST
+        context["roles"] = roles
+        context["areas"] = [
+            (
+                area,
+                [
+                    {
+                        "permission": p,
+                        "cells": [(role, p.granted(role, self.account)) for role in roles],
+                    }
+                    for p in perms
+                ],
+            )
+            for area, perms in permissions_by_area()
+        ]
+        context["plans"] = PLANS.values()
+        return context

@@ -1,0 +1,66 @@
+"""A non-member gets 404 on every /a/<slug>/ URL of another account."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_ACCOUNT_URLS = {"a/<slug:slug>/login/"}
+
+
+def account_url_patterns():
+    """Every URL pattern under /a/<slug>/, with placeholder values for other parameters."""
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, route)
+            elif isinstance(p, URLPattern) and route.startswith("a/<slug:slug>/"):
+                yield route
+
+    return sorted(set(walk(get_resolver().url_patterns)) - PUBLIC_ACCOUNT_URLS)
+
+
+def fill(route: str, slug: str) -> str:
+    import re
+
+    path = route.replace("<slug:slug>", slug)
+    path = re.sub(r"<int:[^>]+>", "1", path)
+    path = re.sub(r"<(uuid:)?[^>]+>", "00000000-0000-0000-0000-000000000001", path)
+    return "/" + path
+
+
+def test_there_are_account_urls_to_check():
+    assert "a/<slug:slug>/" in account_url_patterns()
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_non_member_gets_404_on_every_account_url(client_for, method):
+    mine = MembershipFactory(role="owner")
+    theirs = MembershipFactory(role="owner")
+    client = client_for(mine.user)
+    for route in account_url_patterns():
+        url = fill(route, theirs.account.slug)
+        response = getattr(client, method)(url)
+        assert response.status_code == 404, f"{method.upper()} {url} -> {response.status_code}"
+
+
+def test_suspended_member_gets_404(client_for):
+    membership = MembershipFactory(role="viewer", status="suspended")
+    response = client_for(membership.user).get(f"/a/{membership.account.slug}/")
+    assert response.status_code == 404
+
+
+def test_unknown_account_is_404_like_a_foreign_one(client_for):
+    membership = MembershipFactory(role="owner")
+    assert client_for(membership.user).get("/a/no-such-account/").status_code == 404
+
+
+def test_anonymous_is_sent_to_login(client):
+    membership = MembershipFactory(role="owner")
+    response = client.get(f"/a/{membership.account.slug}/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]

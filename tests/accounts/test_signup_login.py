@@ -1,0 +1,151 @@
+import pytest
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from accounts.models import User
+from memberships.models import Membership
+from tests.factories import TEST_PASSWORD, AccountFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+STRONG = "Blue-Harbour-77!"
+
+
+def signup(client, **overrides):
+    data = {
+        "first_name": "Ana",
+        "last_name": "Lopez",
+        "email": "Ana@Example.com",
+        "account_name": "Lopez Bakery",
+        "password1": STRONG,
+        "password2": STRONG,
+    }
+    data.update(overrides)
+    return client.post(reverse("account_signup"), data)
+
+
+def test_signup_creates_account_with_signer_as_owner(client):
+    response = signup(client)
+    assert response.status_code == 302
+    user = User.objects.get()
+    assert user.email == "ana@example.com"
+    membership = Membership.objects.get(user=user)
+    assert membership.role == "owner"
+    assert membership.account.name == "Lopez Bakery"
+    assert membership.account.slug == "lopez-bakery"
+    # lands on the Overview of the only account
+    follow = client.get(response["Location"])
+    assert follow.status_code == 302
+    assert follow["Location"] == reverse("overview", kwargs={"slug": "lopez-bakery"})
+
+
+def test_signup_slug_is_unique_when_names_collide(client):
+    AccountFactory(slug="lopez-bakery")
+    signup(client)
+    account = Membership.objects.get(user__email="ana@example.com").account
+    assert account.slug != "lopez-bakery" and account.slug.startswith("lopez-bakery-")
+
+
+def test_emails_differing_only_in_case_are_one_user(client):
+    UserFactory(email="ana@example.com")
+    response = signup(client, email="ANA@EXAMPLE.COM")
+    assert response.status_code == 200  # form re-rendered with an error
+    assert User.objects.count() == 1
+    assert Membership.objects.count() == 0
+
+
+def test_database_refuses_case_variant_duplicate():
+    UserFactory(email="ana@example.com")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.bulk_create([User(email="ANA@example.com")])
+
+
+def test_login_is_case_insensitive(client):
+    UserFactory(email="ana@example.com")
+    response = client.post(
+        reverse("account_login"), {"login": "Ana@EXAMPLE.com", "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
+
+
+@pytest.mark.parametrize("email", ["ana@example.com", "nobody@example.com"])
+def test_login_failure_says_only_email_or_password_is_wrong(client, email):
+    UserFactory(email="ana@example.com")
+    response = client.post(
+        reverse("account_login"), {"login": email, "password": "Wrong-pass-123!"}
+    )
+    assert response.status_code == 200
+    assert "The email address or password is not correct." in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    ("password", "missing"),
+    [
+        ("alllowercase-12!", "uppercase"),
+        ("ALLUPPERCASE-12!", "lowercase"),
+        ("NoDigitsHere-!!", "digit"),
+        ("NoSpecial12345Ab", "special character"),
+    ],
+)
+def test_each_broken_password_rule_is_named(client, password, missing):
+    response = signup(client, password1=password, password2=password)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f"at least one {missing}" in body
+    assert User.objects.count() == 0
+
+
+def test_short_password_names_every_rule_it_breaks(client):
+    response = signup(client, password1="abc", password2="abc")
+    body = response.content.decode()
+    assert "at least 10 characters" in body
+    assert "at least one uppercase letter" in body
+    assert "at least one digit" in body
+    assert "at least one special character" in body
+    assert User.objects.count() == 0
+
+
+def test_common_and_similar_passwords_are_refused(client):
+    response = signup(client, password1="Ana.Lopez@Example1", password2="Ana.Lopez@Example1")
+    assert "too similar" in response.content.decode()
+    assert User.objects.count() == 0
+
+
+def test_account_login_refuses_non_member_with_generic_message(client):
+    account = AccountFactory()
+    MembershipFactory(account=account, role="owner")
+    outsider = UserFactory()
+    url = reverse("account_specific_login", kwargs={"slug": account.slug})
+    response = client.post(url, {"login": outsider.email, "password": TEST_PASSWORD})
+    assert response.status_code == 200
+    assert "The email address or password is not correct." in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_account_login_admits_member_to_overview(client):
+    membership = MembershipFactory(role="viewer")
+    url = reverse("account_specific_login", kwargs={"slug": membership.account.slug})
+    response = client.post(url, {"login": membership.user.email, "password": TEST_PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("overview", kwargs={"slug": membership.account.slug})
+
+
+def test_user_of_several_accounts_chooses_one(client):
+    user = UserFactory()
+    MembershipFactory(user=user, role="owner")
+    MembershipFactory(user=user, role="viewer")
+    client.force_login(user)
+    response = client.get(reverse("home"))
+    assert response["Location"] == reverse("account_chooser")
+    page = client.get(reverse("account_chooser")).content.decode()
+    for m in user.memberships.all():
+        assert reverse("overview", kwargs={"slug": m.account.slug}) in page
+
+
+def test_anonymous_root_goes_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_login")
+    assert client.get(reverse("account_login")).status_code == 200
