@@ -53,6 +53,10 @@ INSTALLED_APPS = [
     "memberships",
     "invitations",
     "audit",
+    "billing",
+    "account_settings",
+    "apikeys",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -222,6 +226,9 @@ STORAGES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# --- Security: 2FA, API keys, API (issue 5) -------------------------------------------------
+# (section owned by the security work; keep other settings out of it)
 
 # --- Security headers ----------------------------------------------------------------------
 SECURE_CSP = {

@@ -7,6 +7,10 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("a/<slug:slug>/", include("memberships.urls")),
     path("a/<slug:slug>/", include("audit.urls")),
+    path("a/<slug:slug>/billing/", include("billing.urls")),
+    path("a/<slug:slug>/settings/", include("account_settings.urls")),
+    path("a/<slug:slug>/api-keys/", include("apikeys.urls")),
+    path("api/v1/", include("api.urls")),
     path("", include("invitations.urls")),
 ]
 
