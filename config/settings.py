@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "account_settings",
     "apikeys",
     "api",
+    "security",
 ]
 
 MIDDLEWARE = [

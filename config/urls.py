@@ -10,7 +10,9 @@ urlpatterns = [
     path("a/<slug:slug>/billing/", include("billing.urls")),
     path("a/<slug:slug>/settings/", include("account_settings.urls")),
     path("a/<slug:slug>/api-keys/", include("apikeys.urls")),
+    path("a/<slug:slug>/security/", include("security.urls")),
     path("api/v1/", include("api.urls")),
+    path("", include("account_settings.personal_urls")),
     path("", include("invitations.urls")),
 ]
 

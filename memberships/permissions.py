@@ -48,6 +48,7 @@ _PERMISSIONS = [
     Permission("security.require_2fa", "Require two-factor authentication", "Account", OWNER_ADMIN),
     Permission("account.export", "Export account data", "Account", OWNER_ADMIN),
     Permission("account.close", "Close account", "Account", OWNER_ADMIN),
+    Permission("account.reopen", "Reopen a closed account", "Account", frozenset({O})),
     Permission("activity.view", "View activity log", "Account", OWNER_ADMIN),
     Permission("ownership.transfer", "Transfer ownership", "Account", frozenset({O})),
     Permission("billing.allow_admins", "Let Admins manage billing", "Account", frozenset({O})),

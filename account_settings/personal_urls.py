@@ -1,0 +1,3 @@
+"""Personal (non-account) pages of account_settings, e.g. /settings/notifications/."""
+
+urlpatterns = []
