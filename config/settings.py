@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "accounts.middleware.ThrottledUserSessionsMiddleware",
     "accounts.middleware.TimezoneMiddleware",
 ]
 
@@ -153,7 +153,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Roster"
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
-USERSESSIONS_TRACK_ACTIVITY = True
+# Tracked by accounts.middleware.ThrottledUserSessionsMiddleware (at most once a minute).
+USERSESSIONS_TRACK_ACTIVITY = False
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -230,6 +231,15 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Security: 2FA, API keys, API (issue 5) -------------------------------------------------
 # (section owned by the security work; keep other settings out of it)
+# Refuses removing the last authenticator while any of the person's accounts requires 2FA.
+MFA_ADAPTER = "security.adapters.MFAAdapter"
+# Pages that show secrets (recovery codes, TOTP set-up, API keys) are sent with no-store.
+MIDDLEWARE += ["security.middleware.NoStoreOnSecretPagesMiddleware"]
+# API keys look like rk_<prefix>_<secret>; requests per key per minute, and failed key
+# checks per client IP per minute (both answer 429 beyond the limit).
+API_KEY_PREFIX = "rk"
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
+API_AUTH_FAILURES_PER_MINUTE = env.int("API_AUTH_FAILURES_PER_MINUTE", default=30)
 
 # --- Security headers ----------------------------------------------------------------------
 SECURE_CSP = {

@@ -1,9 +1,18 @@
 from django.urls import path
 
+from memberships import views
 from memberships.views_roles import RolesView
 
 app_name = "memberships"
 
 urlpatterns = [
     path("roles/", RolesView.as_view(), name="roles"),
+    path("users/", views.UsersView.as_view(), name="users"),
+    path("users/revoke/", views.BulkRevokeView.as_view(), name="bulk_revoke"),
+    path("users/<int:member_id>/level/", views.EditLevelView.as_view(), name="edit_level"),
+    path("users/<int:member_id>/suspend/", views.SuspendView.as_view(), name="suspend"),
+    path("users/<int:member_id>/reactivate/", views.ReactivateView.as_view(), name="reactivate"),
+    path("users/<int:member_id>/revoke/", views.RevokeView.as_view(), name="revoke"),
+    path("leave/", views.LeaveView.as_view(), name="leave"),
+    path("settings/transfer/", views.TransferView.as_view(), name="transfer"),
 ]

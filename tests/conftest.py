@@ -41,11 +41,34 @@ def other_account(db):
     return other
 
 
+def record_login(client, user, *, seconds_ago=0):
+    """What allauth writes at a real log-in: force_login alone leaves no authentication record."""
+    import time
+
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": time.time() - seconds_ago, "email": user.email}
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
+
+
 @pytest.fixture
 def client_for():
-    def make(user):
+    """A client logged in as `user` a moment ago (fresh: no re-authentication asked).
+
+    `client_for(user, stale=True)` logs in an hour ago, for re-authentication tests.
+    """
+
+    def make(user, *, stale=False):
         client = Client()
         client.force_login(user)
+        record_login(client, user, seconds_ago=3600 if stale else 0)
         return client
 
     return make

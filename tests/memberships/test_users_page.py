@@ -1,0 +1,221 @@
+import pytest
+from django.urls import reverse
+
+from audit.models import ActivityEvent
+from memberships.models import Membership
+from tests.factories import ActivityEventFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def users_url(account, **params):
+    from urllib.parse import urlencode
+
+    url = reverse("memberships:users", args=[account.slug])
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+@pytest.mark.parametrize("size", [5, 200])
+def test_users_page_query_count_does_not_grow(
+    client_for, account, members, size, django_assert_max_num_queries
+):
+    MembershipFactory.create_batch(size, account=account, role="viewer")
+    client = client_for(members["admin"].user)
+    client.get(users_url(account))  # warm the session
+    with django_assert_max_num_queries(10):
+        response = client.get(users_url(account))
+    assert response.status_code == 200
+    with django_assert_max_num_queries(10):
+        response = client.get(users_url(account, page=3 if size > 25 else 1))
+    assert response.status_code == 200
+
+
+def test_users_page_lists_members_with_level_status_and_dates(client_for, account, members):
+    members["author"].status = "suspended"
+    members["author"].save()
+    body = client_for(members["owner"].user).get(users_url(account)).content.decode()
+    for m in members.values():
+        assert m.user.email in body
+    assert "Suspended" in body
+    assert "seats used" in body
+
+
+def test_search_by_name_or_email_and_filter_by_level_and_status(client_for, account, members):
+    target = MembershipFactory(
+        account=account, role="manager", user=UserFactory(first_name="Zed", email="zed@corp.test")
+    )
+    client = client_for(members["admin"].user)
+    body = client.get(users_url(account, q="ZED")).content.decode()
+    assert target.user.email in body and members["viewer"].user.email not in body
+    body = client.get(users_url(account, q="corp.test")).content.decode()
+    assert target.user.email in body
+    body = client.get(users_url(account, level="viewer")).content.decode()
+    assert members["viewer"].user.email in body and target.user.email not in body
+    members["viewer"].status = "suspended"
+    members["viewer"].save()
+    body = client.get(users_url(account, status="suspended")).content.decode()
+    assert members["viewer"].user.email in body and members["author"].user.email not in body
+
+
+def test_users_page_is_paginated(client_for, account, members):
+    MembershipFactory.create_batch(30, account=account, role="viewer")
+    client = client_for(members["admin"].user)
+    first = client.get(users_url(account)).context["page_obj"]
+    second = client.get(users_url(account, page=2)).context["page_obj"]
+    assert first.paginator.count == 35
+    assert len(first.object_list) == 25 and len(second.object_list) == 10
+    assert not {m.pk for m in first.object_list} & {m.pk for m in second.object_list}
+
+
+# --- forged POSTs are refused and change nothing --------------------------------------------
+
+
+def test_admin_posting_role_owner_is_refused(client_for, account, members):
+    url = reverse("memberships:edit_level", args=[account.slug, members["viewer"].pk])
+    response = client_for(members["admin"].user).post(url, {"level": "owner"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert Membership.objects.get(pk=members["viewer"].pk).role == "viewer"
+    assert account.memberships.filter(role="owner").count() == 1
+
+
+def test_manager_posting_a_level_edit_gets_403(client_for, account, members):
+    url = reverse("memberships:edit_level", args=[account.slug, members["viewer"].pk])
+    response = client_for(members["manager"].user).post(url, {"level": "admin"})
+    assert response.status_code == 403
+    assert Membership.objects.get(pk=members["viewer"].pk).role == "viewer"
+
+
+def test_viewer_posting_a_revoke_gets_403(client_for, account, members):
+    url = reverse("memberships:revoke", args=[account.slug, members["author"].pk])
+    assert client_for(members["viewer"].user).post(url).status_code == 403
+    assert Membership.objects.filter(pk=members["author"].pk).exists()
+
+
+def test_admin_cannot_post_an_edit_of_the_owner_level(client_for, account, members):
+    url = reverse("memberships:edit_level", args=[account.slug, members["owner"].pk])
+    response = client_for(members["admin"].user).post(url, {"level": "viewer"})
+    assert response.status_code == 200
+    assert "Nobody can change the level of the Owner" in response.content.decode()
+    assert Membership.objects.get(pk=members["owner"].pk).role == "owner"
+
+
+def test_edit_level_through_the_page(client_for, account, members):
+    url = reverse("memberships:edit_level", args=[account.slug, members["viewer"].pk])
+    client = client_for(members["admin"].user)
+    page = client.get(url).content.decode()
+    assert 'value="owner"' not in page and 'value="admin"' in page
+    response = client.post(url, {"level": "manager"})
+    assert response.status_code == 302
+    assert Membership.objects.get(pk=members["viewer"].pk).role == "manager"
+
+
+def test_revoke_asks_for_the_password_when_the_login_is_stale(client_for, account, members):
+    url = reverse("memberships:revoke", args=[account.slug, members["author"].pk])
+    response = client_for(members["owner"].user, stale=True).post(url)
+    assert response.status_code == 302
+    assert reverse("account_reauthenticate") in response["Location"]
+    assert Membership.objects.filter(pk=members["author"].pk).exists()
+    fresh = client_for(members["owner"].user).post(url)
+    assert fresh.status_code == 302
+    assert not Membership.objects.filter(pk=members["author"].pk).exists()
+
+
+def test_revoke_confirmation_names_the_person(client_for, account, members):
+    url = reverse("memberships:revoke", args=[account.slug, members["author"].pk])
+    body = client_for(members["admin"].user).get(url).content.decode()
+    assert members["author"].user.email in body and "Revoke access" in body
+
+
+def test_bulk_revoke_through_the_page_is_confirmed_then_all_or_nothing(
+    client_for, account, members
+):
+    client = client_for(members["admin"].user)
+    url = reverse("memberships:bulk_revoke", args=[account.slug])
+    ids = [members["viewer"].pk, members["author"].pk]
+    confirm = client.get(url, {"member": ids})
+    assert confirm.status_code == 200
+    assert members["viewer"].user.email in confirm.content.decode()
+    assert Membership.objects.filter(pk__in=ids).count() == 2  # GET changes nothing
+    forged = client.post(url, {"member": [*ids, members["owner"].pk]})
+    assert forged.status_code == 302
+    assert Membership.objects.filter(pk__in=ids).count() == 2
+    client.post(url, {"member": ids})
+    assert not Membership.objects.filter(pk__in=ids).exists()
+
+
+def test_bulk_revoke_with_another_accounts_id_changes_nothing(
+    client_for, account, members, other_account
+):
+    foreign = other_account.memberships.exclude(role="owner").first()
+    url = reverse("memberships:bulk_revoke", args=[account.slug])
+    client_for(members["owner"].user).post(url, {"member": [members["viewer"].pk, foreign.pk]})
+    assert Membership.objects.filter(pk__in=[members["viewer"].pk, foreign.pk]).count() == 2
+
+
+# --- leave and transfer through the pages ---------------------------------------------------
+
+
+def test_owner_sees_why_they_cannot_leave_and_a_transfer_link(client_for, account, members):
+    url = reverse("memberships:leave", args=[account.slug])
+    client = client_for(members["owner"].user)
+    body = client.get(url).content.decode()
+    assert "You cannot leave" in body
+    assert reverse("memberships:transfer", args=[account.slug]) in body
+    client.post(url)
+    assert Membership.objects.filter(pk=members["owner"].pk).exists()
+
+
+def test_leaving_the_last_account_warns_then_logs_out_and_deletes_the_login(
+    client_for, account, members
+):
+    user = members["viewer"].user
+    client = client_for(user)
+    url = reverse("memberships:leave", args=[account.slug])
+    assert "This is your last account" in client.get(url).content.decode()
+    response = client.post(url)
+    assert response["Location"] == reverse("account_login")
+    assert not type(user).objects.filter(pk=user.pk).exists()
+    assert "_auth_user_id" not in client.session
+
+
+def test_transfer_page_offers_admins_only_and_checks_the_password(client_for, account, members):
+    client = client_for(members["owner"].user)
+    url = reverse("memberships:transfer", args=[account.slug])
+    body = client.get(url).content.decode()
+    assert members["admin"].user.email in body and members["manager"].user.email not in body
+    wrong = client.post(url, {"new_owner": members["admin"].pk, "password": "nope"})
+    assert "That is not your current password." in wrong.content.decode()
+    assert Membership.objects.get(pk=members["owner"].pk).role == "owner"
+    forged = client.post(url, {"new_owner": members["manager"].pk, "password": "Correct-Horse-42!"})
+    assert forged.status_code == 200
+    assert Membership.objects.get(pk=members["manager"].pk).role == "manager"
+    ok = client.post(url, {"new_owner": members["admin"].pk, "password": "Correct-Horse-42!"})
+    assert ok.status_code == 302
+    assert Membership.objects.get(pk=members["admin"].pk).role == "owner"
+    assert Membership.objects.get(pk=members["owner"].pk).role == "admin"
+
+
+# --- activity log page ----------------------------------------------------------------------
+
+
+def test_activity_page_is_newest_first_and_filterable(
+    client_for, account, members, django_assert_max_num_queries
+):
+    old = ActivityEventFactory(
+        account=account, action="member.suspended", target_label="old@x.test"
+    )
+    new = ActivityEventFactory(account=account, action="member.revoked", target_label="new@x.test")
+    ActivityEventFactory(target_label="elsewhere@x.test")  # another account's event
+    client = client_for(members["admin"].user)
+    url = reverse("audit:activity", args=[account.slug])
+    client.get(url)  # warm the session
+    with django_assert_max_num_queries(10):
+        body = client.get(url).content.decode()
+    assert body.index("new@x.test") < body.index("old@x.test")
+    assert "elsewhere@x.test" not in body
+    body = client.get(url, {"action": "member.suspended"}).content.decode()
+    assert "old@x.test" in body and "new@x.test" not in body
+    body = client.get(url, {"person": "NEW@"}).content.decode()
+    assert "new@x.test" in body and "old@x.test" not in body
+    assert ActivityEvent.objects.filter(pk__in=[old.pk, new.pk]).count() == 2
