@@ -1,10 +1,45 @@
-"""Reads of invitations (STUB until the invitations work lands: no invitation model yet)."""
+"""Reads of invitations that several pages share."""
+
+from django.db.models import Exists, OuterRef
+
+from invitations.models import Invitation, InvitationStatus
+from invitations.tokens import digests_match
 
 
 def pending_invitation_count(account) -> int:
-    return 0
+    """Invitations that hold a seat: pending and not past their expiry."""
+    return Invitation.objects.pending().filter(account=account).count()
 
 
 def pending_invitations(account):
-    """Pending invitations of `account` for the Users page, newest first."""
-    return []
+    """Pending invitations of `account` for the Users page, newest first.
+
+    Expired ones are listed too (with a one-click Resend) unless a newer invitation to the
+    same address replaced them. One query, whatever the number of rows.
+    """
+    newer = Invitation.objects.filter(
+        account=OuterRef("account"), email=OuterRef("email"), created_at__gt=OuterRef("created_at")
+    )
+    return (
+        Invitation.objects.filter(
+            account=account, status__in=[InvitationStatus.PENDING, InvitationStatus.EXPIRED]
+        )
+        .alias(superseded=Exists(newer))
+        .exclude(status=InvitationStatus.EXPIRED, superseded=True)
+        .select_related("invited_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def invitation_for_token_hash(token_hash: str) -> Invitation | None:
+    """The invitation whose current link has this digest, in any status; None if none."""
+    if not token_hash:
+        return None
+    invitation = (
+        Invitation.objects.select_related("account", "invited_by")
+        .filter(token_hash=token_hash)
+        .first()
+    )
+    if invitation is None or not digests_match(invitation.token_hash, token_hash):
+        return None
+    return invitation

@@ -1,0 +1,159 @@
+import re
+
+from django import forms
+from django.contrib.auth.password_validation import (
+    password_validators_help_texts,
+    validate_password,
+)
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from accounts.models import Account, User, normalize_email
+from memberships.models import Membership
+from memberships.roles import RANK, Role
+
+MAX_ADDRESSES = 25
+SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def inviting_memberships(user):
+    """The inviter's memberships in open accounts where their level may invite."""
+    memberships = (
+        Membership.objects.active()
+        .filter(user=user, account__closed_at__isnull=True)
+        .select_related("account")
+        .order_by("account__name")
+    )
+    return [m for m in memberships if m.can("members.invite")]
+
+
+class InviteForm(forms.Form):
+    emails = forms.CharField(
+        label="Email addresses",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=f"One per line or separated by commas; up to {MAX_ADDRESSES} at a time.",
+    )
+    accounts = forms.ModelMultipleChoiceField(
+        label="Accounts",
+        queryset=Account.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Everyone above is invited to each account you tick.",
+        error_messages={"invalid_choice": "You cannot invite people to that account."},
+    )
+    level = forms.ChoiceField(
+        label="Level",
+        initial=Role.VIEWER,
+        help_text="Levels you may give: never above your own, and offered by each account's plan.",
+    )
+    message = forms.CharField(
+        label="Personal message (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Plain text, at most 1,000 characters. It is added to the email.",
+    )
+
+    def __init__(self, *args, inviter, current_account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.memberships = {m.account_id: m for m in inviting_memberships(inviter)}
+        self.fields["accounts"].queryset = Account.objects.filter(pk__in=self.memberships)
+        self.fields["accounts"].initial = [current_account.pk]
+        current = self.memberships.get(current_account.pk)
+        rank = RANK[Role(current.role)] if current else 0
+        # Levels from Admin down, never above one's own, offered by the current plan; each
+        # chosen account's plan is checked in clean().
+        self.fields["level"].choices = [
+            (role.value, role.label)
+            for role in Role
+            if role != Role.OWNER and RANK[role] <= rank and current_account.plan_info.offers(role)
+        ]
+
+    def clean_emails(self):
+        raw = [part for part in SEPARATORS.split(self.cleaned_data["emails"]) if part]
+        emails = list(dict.fromkeys(normalize_email(part) for part in raw))
+        if not emails:
+            raise ValidationError("Enter at least one email address.", code="required")
+        if len(emails) > MAX_ADDRESSES:
+            raise ValidationError(
+                f"Enter at most {MAX_ADDRESSES} addresses at a time (you entered {len(emails)}).",
+                code="too_many",
+            )
+        errors = []
+        for email in emails:
+            try:
+                validate_email(email)
+            except ValidationError:
+                errors.append(
+                    ValidationError(f"{email}: not a valid email address.", code="invalid")
+                )
+        if errors:
+            raise ValidationError(errors)
+        return emails
+
+    def clean(self):
+        cleaned = super().clean()
+        level, accounts = cleaned.get("level"), cleaned.get("accounts")
+        if not level or not accounts:
+            return cleaned
+        for account in accounts:
+            membership = self.memberships[account.pk]
+            if RANK[Role(level)] > RANK[Role(membership.role)]:
+                self.add_error(
+                    "level", f"You cannot invite someone to {account.name} above your own level."
+                )
+            elif not account.plan_info.offers(level):
+                self.add_error(
+                    "level",
+                    f"The {account.plan_info.name} plan of {account.name} does not offer the "
+                    f"{Role(level).label} level.",
+                )
+        return cleaned
+
+
+class AcceptSignupForm(forms.Form):
+    """A login for the invited address: the email is fixed by the invitation."""
+
+    email = forms.EmailField(label="Email", disabled=True, required=False)
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="Password (again)",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invited_email = email
+        self.fields["email"].initial = email
+        self.fields["email"].help_text = "The invitation was sent to this address."
+        self.fields["password1"].help_text = " ".join(password_validators_help_texts())
+
+    def clean_email(self):
+        return self.invited_email
+
+    def clean_password2(self):
+        password1 = self.cleaned_data.get("password1")
+        password2 = self.cleaned_data.get("password2")
+        if password1 and password2 and password1 != password2:
+            raise ValidationError("The two passwords do not match.", code="password_mismatch")
+        return password2
+
+    def _post_clean(self):
+        super()._post_clean()
+        password = self.cleaned_data.get("password1")
+        if password and not self.has_error("password2"):
+            candidate = User(
+                email=self.invited_email,
+                first_name=self.cleaned_data.get("first_name", ""),
+                last_name=self.cleaned_data.get("last_name", ""),
+            )
+            try:
+                validate_password(password, candidate)
+            except ValidationError as error:
+                self.add_error("password1", error)
