@@ -206,25 +206,33 @@ def reactivate_member(*, account, membership_id: int, actor) -> Membership:
     )
 
 
-def _revoke(*, account, actor_m, target, actor):
-    _check_may_act_on(actor_m, target, verb="revoke")
-    user = target.user
+def _remove(*, account, membership, actor, action, headline, line):
+    """Take `membership` out of `account` with everything that hangs on it: the API keys the
+    person created here, the invitations they sent, the log row, the notices."""
+    user = membership.user
     delete_keys_of(account=account, user=user, actor=actor)
     cancel_invitations_sent_by(account=account, user=user, actor=actor)
-    target.delete()
+    membership.delete()
     record_event(
         account=account,
         actor=actor,
-        action=Action.REVOKED,
+        action=action,
         target_user=user,
-        old_value=label(target.role),
+        old_value=label(membership.role),
     )
     notify_member_event(account=account, event="left", subject_user=user, actor=actor)
-    _notice(
-        to=user.email,
+    _notice(to=user.email, account=account, headline=headline, lines=[line])
+
+
+def _revoke(*, account, actor_m, target, actor):
+    _check_may_act_on(actor_m, target, verb="revoke")
+    _remove(
         account=account,
+        membership=target,
+        actor=actor,
+        action=Action.REVOKED,
         headline=f"Your access to {account.name} was removed",
-        lines=[f"{actor.display_name} removed you from {account.name}."],
+        line=f"{actor.display_name} removed you from {account.name}.",
     )
 
 
@@ -269,29 +277,25 @@ def leave_account(*, account, actor) -> bool:
     """The actor leaves. The Owner cannot (they transfer first). If it was their last account
     their login is deleted too; returns True in that case."""
     account = _lock_account(account)
-    membership = Membership.objects.select_for_update().filter(account=account, user=actor).first()
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("user")
+        .filter(account=account, user=actor)
+        .first()
+    )
     if membership is None:
         raise NotAMember("You are not a member of this account.")
     if membership.role == Role.OWNER:
         raise OwnerCannotLeave(
             "The Owner cannot leave. Transfer ownership to an Admin first, then leave."
         )
-    delete_keys_of(account=account, user=actor, actor=actor)
-    cancel_invitations_sent_by(account=account, user=actor, actor=actor)
-    membership.delete()
-    record_event(
+    _remove(
         account=account,
+        membership=membership,
         actor=actor,
         action=Action.LEFT,
-        target_user=actor,
-        old_value=label(membership.role),
-    )
-    notify_member_event(account=account, event="left", subject_user=actor, actor=actor)
-    _notice(
-        to=actor.email,
-        account=account,
         headline=f"You left {account.name}",
-        lines=["You are no longer a member of this account."],
+        line="You are no longer a member of this account.",
     )
     last = not actor.memberships.exists()
     if last:
