@@ -12,7 +12,14 @@ pytestmark = pytest.mark.django_db
 
 
 def counts():
-    return (User.objects.count(), Account.objects.count(), Membership.objects.count())
+    from invitations.models import Invitation
+
+    return (
+        User.objects.count(),
+        Account.objects.count(),
+        Membership.objects.count(),
+        Invitation.objects.filter(status="pending").count(),
+    )
 
 
 def test_seed_demo_creates_every_level_on_two_plans_and_is_idempotent():
@@ -20,6 +27,7 @@ def test_seed_demo_creates_every_level_on_two_plans_and_is_idempotent():
     first = counts()
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts() == first
+    assert first[3] == 2
     assert {a.plan for a in Account.objects.all()} == {"premium", "standard"}
     assert set(Membership.objects.values_list("role", flat=True)) == {
         "owner",

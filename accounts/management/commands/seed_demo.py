@@ -24,6 +24,11 @@ USERS = [
 ]
 
 
+# Pending invitations shown on Acme's Users page. Their links were never emailed; "Resend"
+# issues a fresh link (printed to the console in development).
+INVITATIONS = [("new.hire@acme.test", "author"), ("contractor@acme.test", "viewer")]
+
+
 class Command(BaseCommand):
     help = "Create the demo accounts and logins (idempotent)."
 
@@ -49,9 +54,31 @@ class Command(BaseCommand):
                 Membership.objects.get_or_create(
                     user=user, account=accounts[slug], defaults={"role": role}
                 )
+        self._invitations(accounts["acme"], User.objects.get(email="owner@acme.test"))
         self.stdout.write(
             f"Demo data ready ({created} new users). Password for every login: {DEMO_PASSWORD}"
         )
         for email, _first, _last, levels in USERS:
             where = ", ".join(f"{level} of {slug}" for slug, level in levels.items())
             self.stdout.write(f"  {email:<22} {where}")
+
+    def _invitations(self, account, inviter):
+        import hashlib
+        import secrets
+
+        from django.conf import settings
+        from django.utils import timezone
+
+        from invitations.models import Invitation
+
+        for email, role in INVITATIONS:
+            Invitation.objects.get_or_create(
+                account=account,
+                email=email,
+                defaults={
+                    "role": role,
+                    "invited_by": inviter,
+                    "expires_at": timezone.now() + settings.INVITATION_EXPIRY,
+                    "token_hash": hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
+                },
+            )
