@@ -24,14 +24,20 @@ def recently_authenticated(request) -> bool:
 
 
 class RecentAuthenticationRequiredMixin:
-    """Asks for the password (or a 2FA code) again on POST when the last login is stale.
+    """Asks for the password (or a 2FA code) again when the last authentication is stale.
 
-    Put it AFTER the membership/permission mixins so outsiders still get 404/403 first.
+    Put it AFTER PermissionRequiredMixin in the bases, so non-members still get 404 and
+    members without the permission 403 before anyone is asked for a password:
+    `class RevokeView(PermissionRequiredMixin, RecentAuthenticationRequiredMixin, View)`.
     """
 
-    reauth_on_get = False
+    reauthentication_methods = frozenset({"post"})
 
-    def check_permission(self, request, *args, **kwargs):
-        if (request.method == "POST" or self.reauth_on_get) and not recently_authenticated(request):
+    def needs_reauthentication(self, request) -> bool:
+        """Override to ask only for some submissions (e.g. turning a protection off)."""
+        return request.method.lower() in self.reauthentication_methods
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.needs_reauthentication(request) and not recently_authenticated(request):
             raise ReauthenticationRequired()
-        return super().check_permission(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)

@@ -1,8 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from security.views import GuardedRemoveWebAuthnView
+
 urlpatterns = [
     path("django-admin/", admin.site.urls),
+    # allauth asks the MFA adapter before removing an authenticator app, not a security key:
+    # this guard keeps the last key while an account of the person requires 2FA.
+    path(
+        "accounts/2fa/webauthn/keys/<int:pk>/remove/",
+        GuardedRemoveWebAuthnView.as_view(),
+        name="mfa_remove_webauthn",
+    ),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("a/<slug:slug>/", include("memberships.urls")),

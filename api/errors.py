@@ -1,0 +1,95 @@
+"""Every error of the API is JSON `{"code": ..., "message": ...}` with a stable code."""
+
+from django.http import Http404
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from invitations import exceptions as invitation_errors
+from memberships import exceptions as membership_errors
+from security.api_auth import ApiAuthError
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def forbidden(code: str) -> ApiError:
+    return ApiError(403, "permission_denied", f"Your level does not allow this ({code}).")
+
+
+# Business refusals of the services, by HTTP status. Anything a level or rule forbids is
+# 403; a target that is not in the key's account is 404; the rest conflicts with the state.
+_MEMBERSHIP_STATUS = {
+    membership_errors.NotAllowed: 403,
+    membership_errors.CannotChangeOwner: 403,
+    membership_errors.CannotChangeSelf: 403,
+    membership_errors.LevelNotGrantable: 403,
+    membership_errors.NotAMember: 404,
+}
+_INVITATION_STATUS = {
+    invitation_errors.NotAllowed: (403, "not_allowed"),
+    invitation_errors.LevelNotAllowed: (403, "level_not_allowed"),
+    invitation_errors.InvalidAddresses: (422, "invalid_addresses"),
+    invitation_errors.SeatLimitReached: (409, "seat_limit_reached"),
+    invitation_errors.InviteCapReached: (429, "invite_cap_reached"),
+    invitation_errors.ResendLimitReached: (429, "resend_limit_reached"),
+    invitation_errors.InvitationClosed: (409, "invitation_closed"),
+}
+
+
+def _json(api, request, status: int, code: str, message: str, **extra):
+    response = api.create_response(
+        request, {"code": code, "message": message, **extra}, status=status
+    )
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+def install(api) -> None:
+    @api.exception_handler(ApiError)
+    def api_error(request, exc):
+        return _json(api, request, exc.status, exc.code, exc.message)
+
+    @api.exception_handler(ApiAuthError)
+    def auth_error(request, exc):
+        return _json(api, request, exc.status, exc.code, exc.message)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc):
+        return _json(api, request, 401, "invalid_key", "A valid API key is required.")
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return _json(api, request, 404, "not_found", "Not found in this account.")
+
+    @api.exception_handler(ValidationError)
+    def invalid(request, exc):
+        errors = [
+            {"loc": [str(p) for p in e.get("loc", [])], "msg": str(e.get("msg", ""))}
+            for e in exc.errors
+        ]
+        return _json(
+            api, request, 422, "invalid_request", "The request is not valid.", errors=errors
+        )
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc):
+        return _json(api, request, exc.status_code, "http_error", str(exc))
+
+    @api.exception_handler(membership_errors.MembershipError)
+    def membership_error(request, exc):
+        status = _MEMBERSHIP_STATUS.get(type(exc), 409)
+        return _json(api, request, status, exc.code, exc.message)
+
+    @api.exception_handler(invitation_errors.InvitationError)
+    def invitation_error(request, exc):
+        status, code = _INVITATION_STATUS.get(type(exc), (409, "invitation_error"))
+        extra = {}
+        if isinstance(exc, invitation_errors.InvalidAddresses):
+            extra["errors"] = [
+                {"loc": ["emails", email], "msg": " ".join(reasons)}
+                for email, reasons in exc.errors.items()
+            ]
+        return _json(api, request, status, code, exc.message, **extra)

@@ -1,0 +1,70 @@
+"""Security state changes that an Owner or Admin makes for someone else."""
+
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
+from allauth.usersessions.models import UserSession
+from django.db import transaction
+
+from accounts.emails import queue_email
+from accounts.models import Account
+from audit.models import Action
+from audit.services import record_event
+from memberships.models import Membership
+from memberships.roles import RANK, Role
+from security.exceptions import CannotResetOwnTwoFactor, NotAllowed, NotAMember
+
+
+@transaction.atomic(durable=True)
+def reset_two_factor(*, account, membership_id: int, actor) -> int:
+    """Remove every authenticator (app, security keys, recovery codes) of a member and end
+    their sessions, so whoever holds their old device or session is out, and the member
+    signs in with their password and sets 2FA up again (at once, where it is required).
+
+    Owner/Admin only (`members.reset_2fa`), never for oneself (personal settings do that
+    with reauthentication), never for someone above one's own level. Returns how many
+    authenticators were removed; nothing changes and nothing is logged when there were none.
+    """
+    # Locks the Account row like every membership change, so the level compared below is
+    # the current one (not a level being changed or a member being revoked right now).
+    account = Account.objects.select_for_update(no_key=True).get(pk=account.pk)
+    actor_m = Membership.objects.active().filter(account=account, user=actor).first()
+    if actor_m is None or not actor_m.can("members.reset_2fa"):
+        raise NotAllowed("Your level does not allow resetting two-factor authentication.")
+    target = (
+        Membership.objects.select_related("user").filter(account=account, pk=membership_id).first()
+    )
+    if target is None:
+        raise NotAMember("This person is no longer a member of this account.")
+    if target.user_id == actor.pk:
+        raise CannotResetOwnTwoFactor(
+            "You cannot reset your own two-factor authentication here. Use Two-factor "
+            "authentication in your personal settings."
+        )
+    if RANK[Role(target.role)] > RANK[Role(actor_m.role)]:
+        raise NotAllowed("You cannot reset the two-factor authentication of the Owner.")
+    removed, _ = Authenticator.objects.filter(user=target.user).delete()
+    if not removed:
+        return 0
+    get_usersessions_adapter().end_sessions(UserSession.objects.filter(user=target.user))
+    record_event(
+        account=account,
+        actor=actor,
+        action=Action.TWO_FACTOR_RESET,
+        target_user=target.user,
+        old_value="enabled",
+        new_value="not set up",
+    )
+    queue_email(
+        to=target.user.email,
+        template="membership_notice",
+        context={
+            "account_name": account.name,
+            "headline": "Your two-factor authentication was reset",
+            "lines": [
+                f"{actor.display_name} reset your two-factor authentication in {account.name}.",
+                "You were signed out everywhere. Sign in with your password and set up "
+                "two-factor authentication again in your personal settings.",
+            ],
+        },
+    )
+    return removed
