@@ -1,0 +1,80 @@
+from django import forms
+
+
+class RenameAccountForm(forms.Form):
+    name = forms.CharField(label="Company or organization name", max_length=120)
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Enter a name.", code="required")
+        return name
+
+
+class ToggleForm(forms.Form):
+    """One on/off setting: the submit buttons send enabled=on or enabled=off."""
+
+    enabled = forms.ChoiceField(choices=[("on", "On"), ("off", "Off")])
+
+    @property
+    def value(self) -> bool:
+        return self.cleaned_data["enabled"] == "on"
+
+
+class CloseAccountForm(forms.Form):
+    confirm_name = forms.CharField(label="Type the account name to confirm", max_length=120)
+    password = forms.CharField(
+        label="Your current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, account, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+        self.user = user
+        self.fields["confirm_name"].help_text = f"Type {account.name} exactly as shown."
+        self.fields["confirm_name"].widget.attrs["autocomplete"] = "off"
+
+    def clean_confirm_name(self):
+        value = self.cleaned_data["confirm_name"].strip()
+        if value != self.account.name:
+            raise forms.ValidationError(
+                "The name does not match the account name.", code="name_mismatch"
+            )
+        return value
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("The password is not correct.", code="password_incorrect")
+        return password
+
+
+class NotificationSettingsForm(forms.Form):
+    """Three checkboxes per membership: `<membership id>-on_joined` and so on."""
+
+    EVENTS = [
+        ("on_joined", "Someone joins"),
+        ("on_left", "Someone leaves or is removed"),
+        ("on_level_changed", "Someone's level changes"),
+    ]
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for membership, preference in rows:
+            names = []
+            for attr, label in self.EVENTS:
+                name = f"{membership.pk}-{attr}"
+                self.fields[name] = forms.BooleanField(
+                    label=f"{label} in {membership.account.name}",
+                    required=False,
+                    initial=getattr(preference, attr),
+                    widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+                )
+                names.append(name)
+            self.rows.append((membership, [self[name] for name in names]))
+
+    def values_for(self, membership) -> dict:
+        return {attr: self.cleaned_data[f"{membership.pk}-{attr}"] for attr, _label in self.EVENTS}

@@ -1,0 +1,59 @@
+"""Reads for the Settings, Close account and Notification settings pages."""
+
+from allauth.mfa.models import Authenticator
+from django.db.models import Exists, OuterRef
+
+from account_settings.models import NotificationPreference
+from account_settings.notifications import NOTIFIED_PERMISSION
+from accounts.selectors import open_memberships
+from memberships.models import Membership
+from memberships.permissions import roles_with_permission
+
+
+def members_without_2fa(account):
+    """Members (active or suspended) with no second factor, in one query.
+
+    Recovery codes alone do not count, as in allauth's own is_mfa_enabled checks for login.
+    """
+    has_mfa = Authenticator.objects.filter(user_id=OuterRef("user_id")).exclude(
+        type=Authenticator.Type.RECOVERY_CODES
+    )
+    return (
+        Membership.objects.filter(account=account)
+        .annotate(has_mfa=Exists(has_mfa))
+        .filter(has_mfa=False)
+        .select_related("user")
+        .order_by("user__email")
+    )
+
+
+def closing_summary(account) -> dict:
+    """What closing `account` takes away, counted by the database."""
+    from apikeys.models import ApiKey
+    from billing.models import Invoice
+    from invitations.selectors import pending_invitation_count
+
+    return {
+        "members": Membership.objects.filter(account=account).count(),
+        "pending_invitations": pending_invitation_count(account),
+        "api_keys": ApiKey.objects.filter(account=account).count(),
+        "invoices": Invoice.objects.filter(account=account).count(),
+        "activity_events": account.activity.count(),
+    }
+
+
+def notification_memberships(user):
+    """The user's memberships where they may get member-event emails, with their preference."""
+    return (
+        open_memberships(user)
+        .filter(role__in=roles_with_permission(NOTIFIED_PERMISSION))
+        .select_related("notification_preference")
+    )
+
+
+def preference_for(membership) -> NotificationPreference:
+    """The saved preference, or an unsaved one holding the defaults (all on)."""
+    try:
+        return membership.notification_preference
+    except NotificationPreference.DoesNotExist:
+        return NotificationPreference(membership=membership)

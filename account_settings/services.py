@@ -1,0 +1,289 @@
+"""Account-wide settings: name, two-factor requirement, billing access, notifications,
+export, close, reopen and purge."""
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from account_settings.exceptions import (
+    AccountAlreadyClosed,
+    AccountNotClosed,
+    AccountSettingsError,
+    NotAllowed,
+    ReopenWindowPassed,
+)
+from account_settings.models import NotificationPreference
+from accounts.emails import queue_email
+from accounts.models import Account
+from audit.models import Action
+from audit.services import record_event
+from memberships.models import Membership
+from memberships.permissions import role_has_permission
+
+
+def _lock_account(account) -> Account:
+    return Account.objects.select_for_update(no_key=True).get(pk=account.pk)
+
+
+def _require(actor, account, code: str, what: str, *, allow_closed: bool = False) -> Membership:
+    """The actor's active membership, if its level holds `code`; NotAllowed otherwise."""
+    if account.is_closed and not allow_closed:
+        raise NotAllowed(what)
+    membership = (
+        Membership.objects.active().filter(account=account, user_id=getattr(actor, "pk", None))
+    ).first()
+    if membership is None or not role_has_permission(membership.role, code, account=account):
+        raise NotAllowed(what)
+    return membership
+
+
+@transaction.atomic(durable=True)
+def rename_account(*, account, actor, name: str) -> Account:
+    """Change the company name. The slug (and every URL) stays as it is."""
+    account = _lock_account(account)
+    _require(actor, account, "account.rename", "change the company name")
+    name = " ".join(name.split())
+    old_name = account.name
+    if name == old_name:
+        return account
+    account.name = name
+    account.save(update_fields=["name"])
+    record_event(
+        account=account,
+        actor=actor,
+        action=Action.ACCOUNT_RENAMED,
+        target_label=account.slug,
+        old_value=old_name,
+        new_value=name,
+    )
+    return account
+
+
+@transaction.atomic(durable=True)
+def set_require_2fa(*, account, actor, required: bool) -> Account:
+    """Turn the account's two-factor requirement on or off.
+
+    Turning it on needs the actor to have 2FA themself (or they would lock themself out).
+    Members without 2FA are then sent to set it up on their next page in this account.
+    The view asks for recent re-authentication before turning it off.
+    """
+    from allauth.mfa.utils import is_mfa_enabled
+
+    account = _lock_account(account)
+    _require(actor, account, "security.require_2fa", "change the two-factor requirement")
+    if account.require_2fa == required:
+        return account
+    if required and not is_mfa_enabled(actor):
+        raise AccountSettingsError(
+            "Set up two-factor authentication for yourself before requiring it of everyone."
+        )
+    account.require_2fa = required
+    account.save(update_fields=["require_2fa"])
+    record_event(
+        account=account,
+        actor=actor,
+        action=Action.ACCOUNT_SETTINGS_CHANGED,
+        target_label="Require two-factor authentication",
+        old_value="on" if not required else "off",
+        new_value="on" if required else "off",
+    )
+    return account
+
+
+@transaction.atomic(durable=True)
+def set_admins_can_manage_billing(*, account, actor, allowed: bool) -> Account:
+    """Let Admins open Billing (or stop them). Only the Owner may."""
+    account = _lock_account(account)
+    _require(actor, account, "billing.allow_admins", "change who manages billing")
+    if account.admins_can_manage_billing == allowed:
+        return account
+    account.admins_can_manage_billing = allowed
+    account.save(update_fields=["admins_can_manage_billing"])
+    record_event(
+        account=account,
+        actor=actor,
+        action=Action.ACCOUNT_SETTINGS_CHANGED,
+        target_label="Admins can manage billing",
+        old_value="on" if not allowed else "off",
+        new_value="on" if allowed else "off",
+    )
+    return account
+
+
+@transaction.atomic(durable=True)
+def update_notification_preferences(
+    *, membership, actor, on_joined: bool, on_left: bool, on_level_changed: bool
+) -> NotificationPreference:
+    """Save which member events `membership` is emailed about. Only its own member may."""
+    if actor is None or actor.pk != membership.user_id:
+        raise AccountSettingsError("You can only change your own notification settings.")
+    preference, _created = NotificationPreference.objects.get_or_create(membership=membership)
+    values = {"on_joined": on_joined, "on_left": on_left, "on_level_changed": on_level_changed}
+    changed = [name for name, value in values.items() if getattr(preference, name) != value]
+    if changed:
+        for name in changed:
+            setattr(preference, name, values[name])
+        preference.save(update_fields=[*changed, "updated_at"])
+    return preference
+
+
+@transaction.atomic(durable=True)
+def export_account(*, account, actor):
+    """Record the export and return the ZIP as an iterator of bytes.
+
+    The rows are read while the response streams, after this transaction has committed.
+    """
+    from account_settings.export import stream_export
+
+    _require(actor, account, "account.export", "export the account")
+    record_event(
+        account=account, actor=actor, action=Action.ACCOUNT_EXPORTED, target_label=account.name
+    )
+    return stream_export(account)
+
+
+def reopen_deadline(account):
+    return account.closed_at + settings.CLOSED_ACCOUNT_RETENTION
+
+
+def _member_emails(account) -> list[str]:
+    return list(
+        Membership.objects.filter(account=account)
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+    )
+
+
+def _cancel_pending_invitations(*, account, actor) -> int:
+    """Cancel every pending invitation through the invitations service (one call per inviter,
+    including invitations whose inviter has been deleted)."""
+    from accounts.models import User
+    from invitations.models import Invitation, InvitationStatus
+    from invitations.services import cancel_invitations_sent_by
+
+    inviter_ids = set(
+        Invitation.objects.filter(account=account, status=InvitationStatus.PENDING)
+        .values_list("invited_by", flat=True)
+        .distinct()
+    )
+    inviters = list(User.objects.filter(pk__in=inviter_ids - {None}))
+    if None in inviter_ids:
+        inviters.append(None)
+    return sum(
+        cancel_invitations_sent_by(account=account, user=inviter, actor=actor)
+        for inviter in inviters
+    )
+
+
+@transaction.atomic(durable=True)
+def close_account(*, account, actor) -> Account:
+    """Close the account: members see the "closed" page, pending invitations are cancelled,
+    API keys stop working (authentication refuses closed accounts), every member is emailed.
+
+    The Owner can reopen it until CLOSED_ACCOUNT_RETENTION has passed; then
+    `purge_closed_accounts` deletes it.
+    """
+    # Lock the account: an invitation or plan change racing the close must see it closed.
+    account = _lock_account(account)
+    if account.is_closed:
+        raise AccountAlreadyClosed()
+    _require(actor, account, "account.close", "close the account")
+    account.closed_at = timezone.now()
+    account.closed_by = actor
+    account.save(update_fields=["closed_at", "closed_by"])
+    _cancel_pending_invitations(account=account, actor=actor)
+    record_event(
+        account=account, actor=actor, action=Action.ACCOUNT_CLOSED, target_label=account.name
+    )
+    deadline = reopen_deadline(account)
+    context = {
+        "account_name": account.name,
+        "closed_by": actor.display_name,
+        "closed_at": account.closed_at.isoformat(),
+        "delete_on": f"{deadline:%d %b %Y}",
+        "reopen_path": reverse("account_settings:reopen", kwargs={"slug": account.slug}),
+    }
+    for email in _member_emails(account):
+        queue_email(to=email, template="account_closed", context=context)
+    return account
+
+
+def _restore_invitations_cancelled_by_close(*, account) -> int:
+    """Pending again: invitations the close cancelled that have not expired since.
+
+    While an account is closed nothing else can cancel or send its invitations, so the ones
+    cancelled at or after `closed_at` are exactly the close's. Their links work again.
+    """
+    from invitations.models import Invitation, InvitationStatus
+
+    return Invitation.objects.filter(
+        account=account,
+        status=InvitationStatus.CANCELLED,
+        responded_at__gte=account.closed_at,
+        expires_at__gt=timezone.now(),
+    ).update(status=InvitationStatus.PENDING, responded_at=None)
+
+
+@transaction.atomic(durable=True)
+def reopen_account(*, account, actor) -> Account:
+    """Reopen a closed account within the retention window. Only the Owner may.
+
+    Members and API keys work again, and invitations cancelled by the close that have not
+    expired are pending again (their links work).
+    """
+    account = _lock_account(account)
+    if not account.is_closed:
+        raise AccountNotClosed()
+    _require(actor, account, "account.reopen", "reopen the account", allow_closed=True)
+    deadline = reopen_deadline(account)
+    if timezone.now() >= deadline:
+        raise ReopenWindowPassed(deadline)
+    old = account.closed_at
+    restored = _restore_invitations_cancelled_by_close(account=account)
+    account.closed_at = None
+    account.closed_by = None
+    account.save(update_fields=["closed_at", "closed_by"])
+    record_event(
+        account=account,
+        actor=actor,
+        action=Action.ACCOUNT_REOPENED,
+        target_label=account.name,
+        old_value=f"closed {old:%Y-%m-%d %H:%M} UTC",
+        new_value=f"{restored} invitation{'s' if restored != 1 else ''} restored",
+    )
+    context = {
+        "account_name": account.name,
+        "reopened_by": actor.display_name,
+        "overview_path": reverse("overview", kwargs={"slug": account.slug}),
+    }
+    for email in _member_emails(account):
+        queue_email(to=email, template="account_reopened", context=context)
+    return account
+
+
+def purge_closed_accounts(*, now=None) -> int:
+    """Delete, with everything in them, accounts closed longer than CLOSED_ACCOUNT_RETENTION.
+
+    Safe to run repeatedly: returns how many accounts it deleted (0 when none are due).
+    Each account is deleted in its own transaction, re-checked under a row lock so an
+    account reopened meanwhile is kept.
+    """
+    cutoff = (now or timezone.now()) - settings.CLOSED_ACCOUNT_RETENTION
+    due = list(
+        Account.objects.filter(closed_at__isnull=False, closed_at__lte=cutoff).values_list(
+            "pk", flat=True
+        )
+    )
+    deleted = 0
+    for pk in due:
+        with transaction.atomic(durable=True):
+            account = (
+                Account.objects.select_for_update()
+                .filter(pk=pk, closed_at__isnull=False, closed_at__lte=cutoff)
+                .first()
+            )
+            if account is not None:
+                account.delete()
+                deleted += 1
+    return deleted
