@@ -9,3 +9,14 @@ def open_memberships(user):
         .select_related("account")
         .order_by("account__name")
     )
+
+
+def closed_accounts_owned_by(user):
+    """Closed accounts `user` owns (and may reopen until they are purged)."""
+    from memberships.roles import Role
+
+    return (
+        Membership.objects.filter(user=user, role=Role.OWNER, account__closed_at__isnull=False)
+        .select_related("account")
+        .order_by("account__name")
+    )

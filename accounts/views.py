@@ -9,7 +9,7 @@ from django.views.generic import FormView, TemplateView
 from accounts.forms import ProfileForm
 from accounts.mixins import MembershipRequiredMixin
 from accounts.models import Account
-from accounts.selectors import open_memberships
+from accounts.selectors import closed_accounts_owned_by, open_memberships
 from accounts.services import update_profile
 from memberships.models import Membership
 
@@ -28,7 +28,11 @@ def home(request):
 
 @login_required
 def account_chooser(request):
-    return render(request, "accounts/chooser.html", {"memberships": open_memberships(request.user)})
+    context = {
+        "memberships": open_memberships(request.user),
+        "closed_memberships": closed_accounts_owned_by(request.user),
+    }
+    return render(request, "accounts/chooser.html", context)
 
 
 class OverviewView(MembershipRequiredMixin, TemplateView):

@@ -149,3 +149,15 @@ def test_anonymous_root_goes_to_login(client):
     assert response.status_code == 302
     assert response["Location"] == reverse("account_login")
     assert client.get(reverse("account_login")).status_code == 200
+
+
+def test_chooser_lists_closed_accounts_the_owner_can_reopen(client_for):
+    from django.utils import timezone
+
+    owner = MembershipFactory(role="owner")
+    owner.account.closed_at = timezone.now()
+    owner.account.save()
+    MembershipFactory(user=owner.user, role="viewer")
+    body = client_for(owner.user).get(reverse("account_chooser")).content.decode()
+    assert "Closed accounts you can reopen" in body
+    assert reverse("account_settings:reopen", kwargs={"slug": owner.account.slug}) in body

@@ -26,7 +26,7 @@ def test_owner_manages_people_and_transfers_ownership(new_page):
     owner = MembershipFactory(
         account=account, role="owner", user=UserFactory(email="owner@acme.test")
     )
-    admin = MembershipFactory(
+    MembershipFactory(
         account=account, role="admin", user=UserFactory(email="admin@acme.test")
     )
     target = MembershipFactory(
