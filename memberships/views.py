@@ -109,7 +109,7 @@ class ReactivateView(MemberActionMixin, TemplateView):
         )
 
 
-class RevokeView(RecentAuthenticationRequiredMixin, MemberActionMixin, TemplateView):
+class RevokeView(MemberActionMixin, RecentAuthenticationRequiredMixin, TemplateView):
     permission = "members.revoke"
     template_name = "memberships/confirm_revoke.html"
     success_message = "{name} no longer has access."
@@ -155,7 +155,7 @@ class EditLevelView(MemberActionMixin, FormView):
         return redirect("memberships:users", slug=self.account.slug)
 
 
-class BulkRevokeView(RecentAuthenticationRequiredMixin, PermissionRequiredMixin, FormView):
+class BulkRevokeView(PermissionRequiredMixin, RecentAuthenticationRequiredMixin, FormView):
     """GET ?member=1&member=2 shows who will lose access; POST revokes all or none."""
 
     permission = "members.revoke"
