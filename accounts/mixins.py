@@ -29,9 +29,21 @@ def load_membership(request, slug: str) -> Membership:
 
 
 def requires_2fa_setup(request, membership) -> bool:
+    """The account requires 2FA, or an Owner/Admin reset the person's 2FA, and they have none.
+
+    Costs no query unless one of the two applies.
+    """
     from allauth.mfa.utils import is_mfa_enabled
 
-    return membership.account.require_2fa and not is_mfa_enabled(request.user)
+    user = request.user
+    if not (membership.account.require_2fa or user.must_set_up_2fa):
+        return False
+    if not is_mfa_enabled(user):
+        return True
+    if user.must_set_up_2fa:  # set up again after a reset: the demand is met
+        user.must_set_up_2fa = False
+        user.save(update_fields=["must_set_up_2fa"])
+    return False
 
 
 class MembershipRequiredMixin(LoginRequiredMixin):

@@ -55,6 +55,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="E.164, for example +34612345678.",
     )
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    must_set_up_2fa = models.BooleanField(
+        "must set up two-factor authentication",
+        default=False,
+        help_text="Set when an Owner or Admin resets this person's 2FA; cleared once set up.",
+    )
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -45,6 +45,9 @@ def reset_two_factor(*, account, membership_id: int, actor) -> int:
     removed, _ = Authenticator.objects.filter(user=target.user).delete()
     if not removed:
         return 0
+    # They must set 2FA up again at their next sign-in, whether or not an account requires it.
+    target.user.must_set_up_2fa = True
+    target.user.save(update_fields=["must_set_up_2fa"])
     get_usersessions_adapter().end_sessions(UserSession.objects.filter(user=target.user))
     record_event(
         account=account,

@@ -26,9 +26,7 @@ def test_owner_manages_people_and_transfers_ownership(new_page):
     owner = MembershipFactory(
         account=account, role="owner", user=UserFactory(email="owner@acme.test")
     )
-    MembershipFactory(
-        account=account, role="admin", user=UserFactory(email="admin@acme.test")
-    )
+    MembershipFactory(account=account, role="admin", user=UserFactory(email="admin@acme.test"))
     target = MembershipFactory(
         account=account, role="viewer", user=UserFactory(email="target@acme.test")
     )

@@ -92,3 +92,24 @@ def test_another_accounts_member_is_404(client_for, members, other_account, enab
     client = recently_authenticated(client_for(members["owner"].user))
     assert client.post(reset_url(members["owner"].account, foreign)).status_code == 404
     assert Authenticator.objects.filter(user=foreign.user).exists()
+
+
+def test_after_a_reset_the_member_sets_2fa_up_again_even_where_not_required(
+    client_for, members, account, enable_totp, mailoutbox, django_capture_on_commit_callbacks
+):
+    viewer = members["viewer"]
+    enable_totp(viewer.user)
+    assert not account.require_2fa
+    admin = recently_authenticated(client_for(members["admin"].user))
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(reset_url(account, viewer))
+    assert [viewer.user.email] in [m.to for m in mailoutbox]
+    overview = reverse("overview", kwargs={"slug": account.slug})
+    client = client_for(viewer.user)  # signs in again with the password
+    response = client.get(overview)
+    assert response["Location"] == reverse("two_factor_required", kwargs={"slug": account.slug})
+    assert b"reset your two-factor" in client.get(response["Location"]).content
+    enable_totp(viewer.user)
+    assert client.get(overview).status_code == 200
+    viewer.user.refresh_from_db()
+    assert viewer.user.must_set_up_2fa is False
