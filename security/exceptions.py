@@ -1,21 +1,9 @@
-"""Refusals of security actions, each with a message a person can read."""
+"""Refusals of security actions: the membership refusals, plus the ones only security has."""
+
+from memberships.exceptions import CannotChangeSelf, MembershipError, NotAllowed, NotAMember
+
+__all__ = ["CannotResetOwnTwoFactor", "MembershipError", "NotAMember", "NotAllowed"]
 
 
-class SecurityError(Exception):
-    code = "security_error"
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class NotAllowed(SecurityError):
-    code = "not_allowed"
-
-
-class NotAMember(SecurityError):
-    code = "not_a_member"
-
-
-class CannotResetOwnTwoFactor(SecurityError):
+class CannotResetOwnTwoFactor(CannotChangeSelf):
     code = "cannot_reset_self"
