@@ -12,6 +12,7 @@ from accounts.models import Account
 from accounts.selectors import closed_accounts_owned_by, open_memberships
 from accounts.services import update_profile
 from memberships.models import Membership
+from memberships.selectors import seats_used
 
 CURRENT_ACCOUNT_SESSION_KEY = "roster_current_account"
 
@@ -44,9 +45,7 @@ class OverviewView(MembershipRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        plan = self.account.plan_info
-        seats_used = self.account.memberships.count()
-        context.update(plan=plan, members_count=seats_used)
+        context.update(plan=self.account.plan_info, seats_used=seats_used(self.account))
         return context
 
 

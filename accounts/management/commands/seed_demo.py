@@ -80,5 +80,7 @@ class Command(BaseCommand):
                     "invited_by": inviter,
                     "expires_at": timezone.now() + settings.INVITATION_EXPIRY,
                     "token_hash": hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
+                    "delivery_status": "sent",
+                    "sent_at": timezone.now(),
                 },
             )
