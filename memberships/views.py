@@ -34,20 +34,65 @@ class UsersView(PermissionRequiredMixin, TemplateView):
             status=filters.get("status", ""),
         )
         page = Paginator(members, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        row_actions = self.row_actions()
         for member in page.object_list:
-            member.actionable = services.may_act_on(self.membership, member)
+            # None: no actions on this member at all (the Owner, oneself, someone above).
+            member.actions = (
+                self.actions_for(member, row_actions)
+                if services.may_act_on(self.membership, member)
+                else None
+            )
+        # Invitations page independently of members (`inv_page`), so a large backlog of
+        # pending invitations never makes the page render thousands of rows.
+        invitations = Paginator(pending_invitations(self.account), PAGE_SIZE).get_page(
+            self.request.GET.get("inv_page")
+        )
         query = self.request.GET.copy()
         query.pop("page", None)
+        invitations_query = self.request.GET.copy()
+        invitations_query.pop("inv_page", None)
         context.update(
             filter_form=form,
             page_obj=page,
             members=page.object_list,
             filter_query=query.urlencode(),
-            pending_invitations=pending_invitations(self.account),
+            invitations_page=invitations,
+            invitations_query=invitations_query.urlencode(),
+            pending_invitations=invitations.object_list,
             seats_used=seats_used(self.account),
             plan=self.account.plan_info,
         )
         return context
+
+    # (label, url name, permission, button style, which members: any/active/suspended/2fa)
+    ROW_ACTIONS = [
+        ("Edit level", "memberships:edit_level", "members.set_level", "secondary", "any"),
+        ("Suspend", "memberships:suspend", "members.suspend", "secondary", "active"),
+        ("Reactivate", "memberships:reactivate", "members.suspend", "secondary", "suspended"),
+        ("Reset 2FA", "security:reset_2fa", "members.reset_2fa", "secondary", "2fa"),
+        ("Revoke", "memberships:revoke", "members.revoke", "danger", "any"),
+    ]
+
+    def row_actions(self):
+        """The actions this viewer may take, each URL reversed once (not once per row)."""
+        placeholder = 987654321
+        actions = []
+        for label, name, permission, style, shown_for in self.ROW_ACTIONS:
+            if self.membership.can(permission):
+                url = reverse(name, kwargs={"slug": self.account.slug, "member_id": placeholder})
+                actions.append((label, url.replace(str(placeholder), "{}"), style, shown_for))
+        return actions
+
+    @staticmethod
+    def actions_for(member, row_actions):
+        shown = {"any", "active" if member.is_active else "suspended"}
+        if member.has_2fa:
+            shown.add("2fa")
+        return [
+            (label, url.format(member.pk), style)
+            for label, url, style, shown_for in row_actions
+            if shown_for in shown
+        ]
 
 
 class MemberActionMixin(PermissionRequiredMixin):

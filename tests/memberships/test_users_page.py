@@ -219,3 +219,14 @@ def test_activity_page_is_newest_first_and_filterable(
     body = client.get(url, {"person": "NEW@"}).content.decode()
     assert "new@x.test" in body and "old@x.test" not in body
     assert ActivityEvent.objects.filter(pk__in=[old.pk, new.pk]).count() == 2
+
+
+def test_pending_invitations_are_paginated_on_their_own(client_for, account, members):
+    from tests.factories import InvitationFactory
+
+    InvitationFactory.create_batch(30, account=account, invited_by=members["owner"].user)
+    client = client_for(members["admin"].user)
+    first = client.get(users_url(account)).context["invitations_page"]
+    second = client.get(users_url(account, inv_page=2)).context["invitations_page"]
+    assert first.paginator.count == 30
+    assert (len(first.object_list), len(second.object_list)) == (25, 5)
