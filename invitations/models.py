@@ -87,7 +87,13 @@ class Invitation(models.Model):
                 name="invitation_role_valid",
             ),
         ]
-        indexes = [models.Index(fields=["account", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["account", "status", "created_at"]),
+            # "Is there a newer invitation to this address?" on the Users page.
+            models.Index(
+                fields=["account", "email", "created_at"], name="invitation_acct_email_created"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.email} to {self.account} ({self.status})"
