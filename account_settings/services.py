@@ -60,6 +60,21 @@ def rename_account(*, account, actor, name: str) -> Account:
     return account
 
 
+def _switch(account, actor, field: str, value: bool, label: str) -> Account:
+    """Save one on/off setting of the (locked) account and log it."""
+    setattr(account, field, value)
+    account.save(update_fields=[field])
+    record_event(
+        account=account,
+        actor=actor,
+        action=Action.ACCOUNT_SETTINGS_CHANGED,
+        target_label=label,
+        old_value="off" if value else "on",
+        new_value="on" if value else "off",
+    )
+    return account
+
+
 @transaction.atomic(durable=True)
 def set_require_2fa(*, account, actor, required: bool) -> Account:
     """Turn the account's two-factor requirement on or off.
@@ -78,17 +93,7 @@ def set_require_2fa(*, account, actor, required: bool) -> Account:
         raise AccountSettingsError(
             "Set up two-factor authentication for yourself before requiring it of everyone."
         )
-    account.require_2fa = required
-    account.save(update_fields=["require_2fa"])
-    record_event(
-        account=account,
-        actor=actor,
-        action=Action.ACCOUNT_SETTINGS_CHANGED,
-        target_label="Require two-factor authentication",
-        old_value="on" if not required else "off",
-        new_value="on" if required else "off",
-    )
-    return account
+    return _switch(account, actor, "require_2fa", required, "Require two-factor authentication")
 
 
 @transaction.atomic(durable=True)
@@ -98,17 +103,9 @@ def set_admins_can_manage_billing(*, account, actor, allowed: bool) -> Account:
     _require(actor, account, "billing.allow_admins", "change who manages billing")
     if account.admins_can_manage_billing == allowed:
         return account
-    account.admins_can_manage_billing = allowed
-    account.save(update_fields=["admins_can_manage_billing"])
-    record_event(
-        account=account,
-        actor=actor,
-        action=Action.ACCOUNT_SETTINGS_CHANGED,
-        target_label="Admins can manage billing",
-        old_value="on" if not allowed else "off",
-        new_value="on" if allowed else "off",
+    return _switch(
+        account, actor, "admins_can_manage_billing", allowed, "Admins can manage billing"
     )
-    return account
 
 
 @transaction.atomic(durable=True)
