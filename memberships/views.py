@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -119,50 +120,44 @@ class MemberActionMixin(PermissionRequiredMixin):
     def post(self, request, *args, **kwargs):
         self.target = self.get_target()
         try:
-            self.perform()
+            message = self.perform()
         except MembershipError as error:
             messages.error(request, error.message)
         else:
-            messages.success(
-                request, self.success_message.format(name=self.target.user.display_name)
-            )
+            name = self.target.user.display_name
+            messages.success(request, message or self.success_message.format(name=name))
         return redirect("memberships:users", slug=self.account.slug)
 
-    def perform(self):
-        raise NotImplementedError
+    # The one service this page calls, e.g. `service = staticmethod(services.suspend_member)`.
+    service = None
+
+    def perform(self) -> str | None:
+        """Run the service; return a message to show instead of `success_message`, or None."""
+        if self.service is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs `service` or `perform()`.")
+        self.service(account=self.account, membership_id=self.target.pk, actor=self.request.user)
+        return None
 
 
 class SuspendView(MemberActionMixin, TemplateView):
     permission = "members.suspend"
     template_name = "memberships/confirm_suspend.html"
     success_message = "{name} is suspended."
-
-    def perform(self):
-        services.suspend_member(
-            account=self.account, membership_id=self.target.pk, actor=self.request.user
-        )
+    service = staticmethod(services.suspend_member)
 
 
 class ReactivateView(MemberActionMixin, TemplateView):
     permission = "members.suspend"
     template_name = "memberships/confirm_reactivate.html"
     success_message = "{name} is active again."
-
-    def perform(self):
-        services.reactivate_member(
-            account=self.account, membership_id=self.target.pk, actor=self.request.user
-        )
+    service = staticmethod(services.reactivate_member)
 
 
 class RevokeView(MemberActionMixin, RecentAuthenticationRequiredMixin, TemplateView):
     permission = "members.revoke"
     template_name = "memberships/confirm_revoke.html"
     success_message = "{name} no longer has access."
-
-    def perform(self):
-        services.revoke_member(
-            account=self.account, membership_id=self.target.pk, actor=self.request.user
-        )
+    service = staticmethod(services.revoke_member)
 
 
 class EditLevelView(MemberActionMixin, FormView):

@@ -113,3 +113,14 @@ def test_after_a_reset_the_member_sets_2fa_up_again_even_where_not_required(
     assert client.get(overview).status_code == 200
     viewer.user.refresh_from_db()
     assert viewer.user.must_set_up_2fa is False
+
+
+def test_reset_tells_the_admin_what_happened(client_for, members, account, enable_totp):
+    enable_totp(members["viewer"].user)
+    admin = recently_authenticated(client_for(members["admin"].user))
+    response = admin.post(reset_url(account, members["viewer"]), follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown and "is reset" in shown[0]
+    again = admin.post(reset_url(account, members["viewer"]), follow=True)
+    again_shown = [str(m) for m in again.context["messages"]]
+    assert again_shown and "had no two-factor set up" in again_shown[0]
