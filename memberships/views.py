@@ -60,6 +60,7 @@ class UsersView(PermissionRequiredMixin, TemplateView):
             invitations_page=invitations,
             invitations_query=invitations_query.urlencode(),
             pending_invitations=invitations.object_list,
+            invitation_action_urls=self.invitation_action_urls(),
             seats_used=seats_used(self.account),
             plan=self.account.plan_info,
         )
@@ -74,15 +75,29 @@ class UsersView(PermissionRequiredMixin, TemplateView):
         ("Revoke", "memberships:revoke", "members.revoke", "danger", "any"),
     ]
 
-    def row_actions(self):
-        """The actions this viewer may take, each URL reversed once (not once per row)."""
+    def url_pattern(self, name, id_kwarg):
+        """The URL of `name` in this account with `{}` where the row's id goes: reversed once
+        per page, not once per row."""
         placeholder = 987654321
-        actions = []
-        for label, name, permission, style, shown_for in self.ROW_ACTIONS:
-            if self.membership.can(permission):
-                url = reverse(name, kwargs={"slug": self.account.slug, "member_id": placeholder})
-                actions.append((label, url.replace(str(placeholder), "{}"), style, shown_for))
-        return actions
+        url = reverse(name, kwargs={"slug": self.account.slug, id_kwarg: placeholder})
+        return url.replace(str(placeholder), "{}")
+
+    def row_actions(self):
+        """The actions this viewer may take on members, as (label, url pattern, style, for)."""
+        return [
+            (label, self.url_pattern(name, "member_id"), style, shown_for)
+            for label, name, permission, style, shown_for in self.ROW_ACTIONS
+            if self.membership.can(permission)
+        ]
+
+    def invitation_action_urls(self):
+        """(resend, cancel) URL patterns, or None when this viewer may do neither."""
+        if not self.membership.can("members.invite"):
+            return None
+        return (
+            self.url_pattern("invitations:resend", "invitation_id"),
+            self.url_pattern("invitations:cancel", "invitation_id"),
+        )
 
     @staticmethod
     def actions_for(member, row_actions):

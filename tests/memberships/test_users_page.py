@@ -230,3 +230,37 @@ def test_pending_invitations_are_paginated_on_their_own(client_for, account, mem
     second = client.get(users_url(account, inv_page=2)).context["invitations_page"]
     assert first.paginator.count == 30
     assert (len(first.object_list), len(second.object_list)) == (25, 5)
+
+
+def test_users_page_escapes_names_and_emails_in_rows(client_for, account, members):
+    from tests.factories import InvitationFactory
+
+    MembershipFactory(
+        account=account, user=UserFactory(first_name='<script>x</script>"', last_name="O'Neil")
+    )
+    InvitationFactory(account=account, email="a&b@example.test", invited_by=members["owner"].user)
+    body = client_for(members["owner"].user).get(users_url(account)).content.decode()
+    assert "<script>x" not in body
+    assert "&lt;script&gt;x&lt;/script&gt;&quot; O&#x27;Neil" in body
+    assert 'data-invitation="a&amp;b@example.test"' in body
+
+
+def test_users_page_dates_follow_the_viewers_time_zone(client_for, account, members):
+    from datetime import UTC, datetime
+
+    from tests.factories import InvitationFactory
+
+    joined = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
+    member = MembershipFactory(account=account, created_at=joined)
+    member.user.last_login = joined
+    member.user.save()
+    InvitationFactory(
+        account=account, created_at=joined, expires_at=datetime(2026, 3, 8, 23, 30, tzinfo=UTC)
+    )
+    viewer = members["owner"].user
+    viewer.time_zone = "Asia/Tokyo"  # UTC+9: 23:30 UTC on 1 March is 08:30 on 2 March
+    viewer.save()
+    body = client_for(viewer).get(users_url(account)).content.decode()
+    assert '<time datetime="2026-03-02T08:30:00+09:00">2 Mar 2026, 08:30 JST</time>' in body
+    assert '<time datetime="2026-03-02T08:30:00+09:00">2 Mar 2026</time>' in body
+    assert "9 Mar 2026, 08:30 JST" in body  # the invitation's expiry

@@ -1,0 +1,128 @@
+"""The rows of the Users page's two tables, built in Python.
+
+Why not template markup: a page holds 25 members and 25 invitations, and the template engine
+spent about 0.25 ms per row resolving variables, escaping and formatting dates (10 ms of a
+15 ms page at 10,000 members; `make bench`); format_html still spent 0.1 ms. Plain f-strings
+with the standard library's html.escape cost a tenth of that. Django's admin builds its
+change-list cells in Python too (`admin/templatetags/admin_list.py`). The table frames,
+headings and captions stay in the templates.
+
+Every value that comes from a person or the database goes through `_e()`; the only other
+pieces are literals of this module and URLs reversed by the view.
+"""
+
+from html import escape
+
+from django import template
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+def _e(value) -> str:
+    return escape(str(value), quote=True)
+
+
+def _time(value, *, with_time: bool) -> str:
+    """<time> in the viewer's time zone, as the `date` filter renders "j M Y[, H:i T]"."""
+    local = timezone.localtime(value)
+    text = f"{local.day} {str(MONTHS_3[local.month]).title()} {local.year}"
+    if with_time:
+        text += f", {local.hour:02d}:{local.minute:02d} {local.tzname()}"
+    return f'<time datetime="{local.isoformat()}">{_e(text)}</time>'
+
+
+def _member_row(member, viewer_id) -> str:
+    user = member.user
+    email = _e(user.email)
+    select = ""
+    if member.actions is not None:
+        select = (
+            f'<input class="form-check-input" type="checkbox" name="member" value="{member.pk}"'
+            f' id="select-{member.pk}" aria-label="Select {_e(user.display_name)}">'
+        )
+    you = (
+        ' <span class="badge text-bg-light border">you</span>'
+        if member.user_id == viewer_id
+        else ""
+    )
+    status = (
+        "Active" if member.is_active else '<span class="badge text-bg-warning">Suspended</span>'
+    )
+    last_login = _time(user.last_login, with_time=True) if user.last_login else "Never"
+    actions = "".join(
+        f' <a class="btn btn-sm btn-outline-{css}" href="{_e(url)}">{_e(label)}'
+        f'<span class="visually-hidden"> {email}</span></a>'
+        for label, url, css in member.actions or ()
+    )
+    return (
+        f'<tr data-member="{email}"><td>{select}</td>'
+        f"<td>{_e(user.get_full_name() or '—')}{you}</td><td>{email}</td>"
+        f'<td data-testid="level">{_e(member.get_role_display())}</td>'
+        f'<td data-testid="status">{status}</td>'
+        f"<td>{'On' if member.has_2fa else 'Off'}</td>"
+        f"<td>{_time(member.created_at, with_time=False)}</td><td>{last_login}</td>"
+        f'<td class="text-nowrap">{actions}</td></tr>\n'
+    )
+
+
+@register.simple_tag(takes_context=True)
+def member_rows(context, members):
+    """<tr> per member (each with `actions` set by UsersView), or the empty-filter row."""
+    if not members:
+        return mark_safe('<tr><td colspan="9">No members match these filters.</td></tr>')
+    viewer_id = context["request"].user.pk
+    rows = "".join(_member_row(member, viewer_id) for member in members)
+    return mark_safe(rows)  # noqa: S308 (every value in a row went through _e())
+
+
+def _invitation_state(invitation) -> str:
+    if invitation.is_expired:
+        return '<span class="badge text-bg-secondary">Expired</span>'
+    if invitation.delivery_failed:
+        return '<span class="badge text-bg-danger">Not delivered — resend</span>'
+    return "Sending" if invitation.delivery_status == "queued" else "Pending"
+
+
+def _invitation_actions(invitation, email, urls, csrf_token) -> str:
+    if urls is None:
+        return ""
+    resend_url, cancel_url = (_e(url.format(invitation.pk)) for url in urls)
+    urgent = invitation.is_expired or invitation.delivery_failed
+    css = "btn-primary" if urgent else "btn-outline-secondary"
+    return (
+        f'<form method="post" action="{resend_url}" class="d-inline">'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{_e(csrf_token)}">'
+        f'<button type="submit" class="btn btn-sm {css}">Resend<span class="visually-hidden">'
+        f" invitation to {email}</span></button></form>"
+        f' <a class="btn btn-sm btn-outline-danger" href="{cancel_url}">Cancel'
+        f'<span class="visually-hidden"> invitation to {email}</span></a>'
+    )
+
+
+def _invitation_row(invitation, urls, csrf_token) -> str:
+    email = _e(invitation.email)
+    invited_by = invitation.invited_by.display_name if invitation.invited_by else "—"
+    return (
+        f'<tr data-invitation="{email}"><td>{email}</td>'
+        f"<td>{_e(invitation.get_role_display())}</td><td>{_e(invited_by)}</td>"
+        f"<td>{_time(invitation.created_at, with_time=False)}</td>"
+        f"<td>{_time(invitation.expires_at, with_time=True)}</td>"
+        f'<td data-testid="invitation-state">{_invitation_state(invitation)}</td>'
+        f'<td class="text-nowrap">{_invitation_actions(invitation, email, urls, csrf_token)}'
+        "</td></tr>\n"
+    )
+
+
+@register.simple_tag(takes_context=True)
+def invitation_rows(context, invitations, action_urls):
+    """<tr> per pending invitation; `action_urls` is (resend, cancel) with a `{}` for the id,
+    or None when the viewer may not resend or cancel."""
+    if not invitations:
+        return mark_safe('<tr><td colspan="7">No pending invitations.</td></tr>')
+    csrf_token = get_token(context["request"]) if action_urls else ""
+    rows = "".join(_invitation_row(inv, action_urls, csrf_token) for inv in invitations)
+    return mark_safe(rows)  # noqa: S308 (every value in a row went through _e())
