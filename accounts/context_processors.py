@@ -11,10 +11,21 @@ def shell(request):
         context["sidebar"] = sidebar_for(membership, request.path)
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        context["switcher_memberships"] = lambda: list(
-            user.memberships.active()
-            .filter(account__closed_at__isnull=True)
-            .select_related("account")
-            .order_by("account__name")
-        )
+        context["switcher_memberships"] = lambda: switcher_memberships(request, user)
     return context
+
+
+def switcher_memberships(request, user) -> list:
+    """The accounts the header's switcher offers: open accounts where the person is active.
+
+    Account pages have already loaded these rows (accounts.mixins.load_membership).
+    """
+    loaded = getattr(request, "active_memberships", None)
+    if loaded is not None:
+        return [m for m in loaded if m.account.closed_at is None]
+    return list(
+        user.memberships.active()
+        .filter(account__closed_at__isnull=True)
+        .select_related("account")
+        .order_by("account__name", "pk")
+    )

@@ -16,16 +16,24 @@ from memberships.permissions import get_permission, roles_with_permission
 
 
 def load_membership(request, slug: str) -> Membership:
-    """The active membership of request.user in the account `slug`, or Http404."""
-    membership = (
+    """The active membership of request.user in the account `slug`, or Http404.
+
+    One query loads all the person's active memberships (with their accounts): the header's
+    account switcher lists the same rows, so it reuses them (`request.active_memberships`)
+    instead of asking again on every page.
+    """
+    memberships = list(
         Membership.objects.active()
-        .select_related("account", "user")
-        .filter(account__slug=slug, user_id=request.user.pk)
-        .first()
+        .select_related("account")
+        .filter(user_id=request.user.pk)
+        .order_by("account__name", "pk")
     )
-    if membership is None:
-        raise Http404("No such account.")
-    return membership
+    request.active_memberships = memberships
+    for membership in memberships:
+        if membership.account.slug == slug:
+            membership.user = request.user
+            return membership
+    raise Http404("No such account.")
 
 
 def requires_2fa_setup(request, membership) -> bool:

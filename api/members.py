@@ -4,7 +4,7 @@ from ninja import Path, Query, Router, Status
 from api.errors import forbidden
 from api.schemas import MAX_ID, Error, LevelChange, Member, MemberList, Page, ValidationErrorOut
 from memberships import services
-from memberships.selectors import members_page
+from memberships.selectors import member_rows, members_page
 
 router = Router(tags=["members"])
 
@@ -35,7 +35,7 @@ def _member_out(m) -> dict:
 
 def _get_member(caller, member_id: int):
     # Filtered by the key's account: another account's ids are simply not found (404).
-    return get_object_or_404(members_page(caller.account), pk=member_id)
+    return get_object_or_404(member_rows(members_page(caller.account)), pk=member_id)
 
 
 @router.get("/members", response={200: MemberList, **ERRORS}, summary="List members")
@@ -43,7 +43,7 @@ def list_members(request, page: Query[Page]):
     caller = request.auth
     _require(caller, "members.view")
     members = members_page(caller.account)
-    items = [_member_out(m) for m in members[page.offset : page.offset + page.limit]]
+    items = [_member_out(m) for m in member_rows(members[page.offset : page.offset + page.limit])]
     return {"count": members.count(), "items": items}
 
 

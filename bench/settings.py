@@ -7,15 +7,7 @@ bench/ (gitignored) instead of the project's staticfiles/.
 """
 
 from config.settings import *  # noqa: F403
-from config.settings import BASE_DIR, DATABASES, env
+from config.settings import BASE_DIR
 
 ROOT_URLCONF = "bench.urls"
 STATIC_ROOT = BASE_DIR / "bench" / ".staticfiles"
-
-# Opt-in check of a fix proposed for config/settings.py (not used by `make bench`): SQLite
-# writers that take the write lock at BEGIN wait for each other instead of failing with
-# "database is locked" when two requests write at once.
-if env.bool("BENCH_SQLITE_IMMEDIATE", default=False) and DATABASES["default"]["ENGINE"].endswith(
-    "sqlite3"
-):
-    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"

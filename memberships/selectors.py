@@ -3,31 +3,45 @@
 from memberships.models import Membership
 
 
-def seats_used(account) -> int:
-    """Active members, suspended members and pending invitations all take a seat.
+def counts(**querysets) -> dict[str, int]:
+    """Row counts of several querysets in one query: {name: count}.
 
-    One query (two counting subqueries), so pages that show seats stay within their budget.
+    A page that shows seats, members and invitations asks the database once for all its
+    numbers. Each queryset is compiled on its own and wrapped in `SELECT COUNT(*) FROM (...)`:
+    the ORM's own subquery annotations cost about 1 ms of Python per page in relabelling
+    aliases, more than the counting itself. Parameters stay parameters.
     """
-    from django.db.models import Count, IntegerField, OuterRef, Subquery
-    from django.db.models.functions import Coalesce
+    from django.db import connections
 
-    from accounts.models import Account
+    if not querysets:
+        return {}
+    databases = {queryset.db for queryset in querysets.values()}
+    if len(databases) != 1:
+        raise ValueError(f"counts() needs querysets of one database, not {sorted(databases)}")
+    parts, params = [], []
+    for queryset in querysets.values():
+        sql, part_params = queryset.order_by().values("pk").query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")  # noqa: S608 (ORM-compiled SQL)
+        params.extend(part_params)
+    with connections[databases.pop()].cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        row = cursor.fetchone()
+    return dict(zip(querysets, row, strict=True))
+
+
+def seat_querysets(account) -> dict:
+    """What takes a seat: every membership (active or suspended) and pending invitations."""
     from invitations.models import Invitation
 
-    def count_of(queryset):
-        counted = queryset.filter(account=OuterRef("pk")).order_by().values("account")
-        return Coalesce(
-            Subquery(counted.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()),
-            0,
-        )
+    return {
+        "seat_members": Membership.objects.filter(account=account),
+        "seat_invitations": Invitation.objects.pending().filter(account=account),
+    }
 
-    members, invitations = (
-        Account.objects.filter(pk=account.pk)
-        .annotate(m=count_of(Membership.objects.all()), i=count_of(Invitation.objects.pending()))
-        .values_list("m", "i")
-        .get()
-    )
-    return members + invitations
+
+def seats_used(account) -> int:
+    """Active members, suspended members and pending invitations all take a seat (one query)."""
+    return sum(counts(**seat_querysets(account)).values())
 
 
 def seats_left(account) -> int | None:
@@ -36,27 +50,18 @@ def seats_left(account) -> int | None:
     return None if seats is None else max(seats - seats_used(account), 0)
 
 
+MEMBER_ORDER = ("user_email", "pk")  # index membership_email_order: (account, user_email, id)
+
+
 def members_page(account, *, q: str = "", level: str = "", status: str = ""):
-    """Members of `account` for the Users page: one query per page, whatever its size.
+    """Members of `account` for the Users page, in email order; narrow rows to page through.
 
-    Carries the user (select_related) and a `has_2fa` flag (an EXISTS subquery), so the
-    template touches no other table.
+    Ordered by the copied `user_email`, so a page is a range of one index however many
+    members the account has. Pass the page's slice to `member_rows` for what the table shows.
     """
-    from allauth.mfa.models import Authenticator
-    from django.db.models import Exists, OuterRef, Q
+    from django.db.models import Q
 
-    members = (
-        Membership.objects.filter(account=account)
-        .select_related("user")
-        .annotate(
-            has_2fa=Exists(
-                Authenticator.objects.filter(
-                    user_id=OuterRef("user_id"),
-                    type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN],
-                )
-            )
-        )
-    )
+    members = Membership.objects.filter(account=account)
     if q:
         members = members.filter(
             Q(user__email__icontains=q)
@@ -67,4 +72,29 @@ def members_page(account, *, q: str = "", level: str = "", status: str = ""):
         members = members.filter(role=level)
     if status:
         members = members.filter(status=status)
-    return members.order_by("user__email", "pk")
+    return members.order_by(*MEMBER_ORDER)
+
+
+def member_rows(page_of_members):
+    """The members of one page (a slice of `members_page`) with what the table shows.
+
+    One query: the slice becomes an `id IN (...)` subquery, so PostgreSQL skips earlier
+    pages on the narrow index alone and joins users and 2FA only for these rows.
+    Each member carries the user (select_related) and a `has_2fa` flag.
+    """
+    from allauth.mfa.models import Authenticator
+    from django.db.models import Exists, OuterRef
+
+    return (
+        Membership.objects.filter(pk__in=page_of_members.values("pk"))
+        .select_related("user")
+        .annotate(
+            has_2fa=Exists(
+                Authenticator.objects.filter(
+                    user_id=OuterRef("user_id"),
+                    type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN],
+                )
+            )
+        )
+        .order_by(*MEMBER_ORDER)
+    )

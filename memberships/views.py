@@ -15,9 +15,16 @@ from memberships import services
 from memberships.exceptions import MembershipError
 from memberships.forms import BulkRevokeForm, LevelForm, MemberFilterForm, TransferForm
 from memberships.models import Membership
-from memberships.selectors import members_page, seats_used
+from memberships.selectors import counts, member_rows, members_page, seat_querysets
 
 PAGE_SIZE = 25
+
+
+def paginate(queryset, number, *, count: int):
+    """A page of `queryset` whose total is already known (no COUNT query of its own)."""
+    paginator = Paginator(queryset, PAGE_SIZE)
+    paginator.count = count  # seeds the cached_property
+    return paginator.get_page(number)
 
 
 class UsersView(PermissionRequiredMixin, TemplateView):
@@ -34,9 +41,17 @@ class UsersView(PermissionRequiredMixin, TemplateView):
             level=filters.get("level", ""),
             status=filters.get("status", ""),
         )
-        page = Paginator(members, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        invitations = pending_invitations(self.account)
+        # Every number on the page in one query: both paginators' totals and the seats.
+        seat_sets = seat_querysets(self.account)
+        if not any(filters.values()):
+            del seat_sets["seat_members"]  # the same rows as `members`: count them once
+        numbers = counts(members=members, invitations=invitations, **seat_sets)
+        seats_used = numbers.get("seat_members", numbers["members"]) + numbers["seat_invitations"]
+        page = paginate(members, self.request.GET.get("page"), count=numbers["members"])
+        rows = list(member_rows(page.object_list))
         row_actions = self.row_actions()
-        for member in page.object_list:
+        for member in rows:
             # None: no actions on this member at all (the Owner, oneself, someone above).
             member.actions = (
                 self.actions_for(member, row_actions)
@@ -45,8 +60,8 @@ class UsersView(PermissionRequiredMixin, TemplateView):
             )
         # Invitations page independently of members (`inv_page`), so a large backlog of
         # pending invitations never makes the page render thousands of rows.
-        invitations = Paginator(pending_invitations(self.account), PAGE_SIZE).get_page(
-            self.request.GET.get("inv_page")
+        invitations = paginate(
+            invitations, self.request.GET.get("inv_page"), count=numbers["invitations"]
         )
         query = self.request.GET.copy()
         query.pop("page", None)
@@ -55,13 +70,13 @@ class UsersView(PermissionRequiredMixin, TemplateView):
         context.update(
             filter_form=form,
             page_obj=page,
-            members=page.object_list,
+            members=rows,
             filter_query=query.urlencode(),
             invitations_page=invitations,
             invitations_query=invitations_query.urlencode(),
             pending_invitations=invitations.object_list,
             invitation_action_urls=self.invitation_action_urls(),
-            seats_used=seats_used(self.account),
+            seats_used=seats_used,
             plan=self.account.plan_info,
         )
         return context

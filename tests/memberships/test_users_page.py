@@ -264,3 +264,16 @@ def test_users_page_dates_follow_the_viewers_time_zone(client_for, account, memb
     assert '<time datetime="2026-03-02T08:30:00+09:00">2 Mar 2026, 08:30 JST</time>' in body
     assert '<time datetime="2026-03-02T08:30:00+09:00">2 Mar 2026</time>' in body
     assert "9 Mar 2026, 08:30 JST" in body  # the invitation's expiry
+
+
+def test_seats_count_everyone_and_pending_invitations_whatever_the_filter(
+    client_for, account, members
+):
+    from tests.factories import InvitationFactory
+
+    InvitationFactory.create_batch(2, account=account)
+    seats = len(members) + 2
+    client = client_for(members["owner"].user)
+    for params in ({}, {"q": members["viewer"].user.email}, {"level": "viewer"}):
+        body = client.get(users_url(account, **params)).content.decode()
+        assert f"{seats} of " in body or f"{seats} seats used" in body, params
