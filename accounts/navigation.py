@@ -28,17 +28,18 @@ SIDEBAR = [
 
 
 def sidebar_for(membership, current_path: str) -> list[dict]:
+    slug = membership.account.slug
+    overview = reverse("overview", kwargs={"slug": slug})
     items = []
     for item in SIDEBAR:
         if not membership.can(item.permission):
             continue
         try:
-            url = reverse(item.url_name, kwargs={"slug": membership.account.slug})
+            url = reverse(item.url_name, kwargs={"slug": slug})
         except NoReverseMatch:
             continue
-        active = current_path == url or (
-            url != reverse("overview", kwargs={"slug": membership.account.slug})
-            and current_path.startswith(url)
-        )
+        # A section is active on its own pages too (Users > Edit level), except the
+        # Overview, whose URL is every page's prefix.
+        active = current_path == url or (url != overview and current_path.startswith(url))
         items.append({"label": item.label, "url": url, "section": item.section, "active": active})
     return items

@@ -40,7 +40,10 @@ class OverviewView(MembershipRequiredMixin, TemplateView):
     template_name = "accounts/overview.html"
 
     def get(self, request, *args, **kwargs):
-        request.session[CURRENT_ACCOUNT_SESSION_KEY] = self.account.pk
+        # Assign only on a change: every assignment marks the session modified, and saving
+        # it costs a write transaction on each view of the Overview.
+        if request.session.get(CURRENT_ACCOUNT_SESSION_KEY) != self.account.pk:
+            request.session[CURRENT_ACCOUNT_SESSION_KEY] = self.account.pk
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

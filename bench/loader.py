@@ -21,6 +21,11 @@ def _email(label: str) -> str:
     return f"{label}@{EMAIL_DOMAIN}"
 
 
+def member_emails(size: int, *, count: int) -> list[str]:
+    """Emails of `count` members of the account of `size` (all share PASSWORD)."""
+    return [_email(f"s{size}-m{i:05d}") for i in range(min(count, size - 1))]
+
+
 def _role(i: int) -> str:
     # A realistic mix below the Owner: mostly viewers and authors.
     return ("viewer", "viewer", "author", "author", "manager")[i % 5]

@@ -64,3 +64,16 @@ def test_anonymous_is_sent_to_login(client):
     response = client.get(f"/a/{membership.account.slug}/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_revisiting_the_overview_does_not_write_the_session(client_for, account, members):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(members["viewer"].user)
+    client.get(f"/a/{account.slug}/")  # the first visit remembers the account
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/a/{account.slug}/")
+    assert response.status_code == 200
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+    assert writes == []
