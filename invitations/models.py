@@ -93,6 +93,8 @@ class Invitation(models.Model):
             models.Index(
                 fields=["account", "email", "created_at"], name="invitation_acct_email_created"
             ),
+            # The Users page lists an account's invitations newest first, 25 at a time.
+            models.Index(fields=["account", "-created_at", "-id"], name="invitation_acct_newest"),
         ]
 
     def __str__(self):
