@@ -1,10 +1,10 @@
 """`make bench`: Roster under gunicorn against a bare logged-in Django view, 10 to 10,000 members.
 
-Starts the production server (gunicorn config.wsgi, 2 workers, DEBUG=0, the real middleware
-and PBKDF2 hasher) on a free port of 127.0.0.1, on PostgreSQL when DATABASE_URL points there,
-else on a throwaway SQLite file under bench/.data/. Loads the data set with a bulk loader,
-then drives load from a separate process (bench/loadgen.py), interleaving the scenarios in
-rounds (A B C ... A B C ...) after a warm-up, and ends with a soak. Writes
+Starts the production server (gunicorn -c config/gunicorn.conf.py, 2 workers, DEBUG=0, the
+real middleware and PBKDF2 hasher) on a free port of 127.0.0.1, on PostgreSQL when DATABASE_URL
+points there, else on a throwaway SQLite file under bench/.data/. Loads the data set with a bulk
+loader, then drives load from a separate process (bench/loadgen.py), interleaving the scenarios
+in rounds (A B C ... A B C ...) after a warm-up, and ends with a soak. Writes
 bench/results/latest.json and prints Markdown. Exits 1 when the soak sees a 5xx or a worker's
 memory grows by more than 10% (the other targets are reported, met or missed).
 
@@ -601,7 +601,7 @@ def markdown(result: dict) -> str:
     lines = [
         f"## Roster benchmark ({result['database']}, {result['finished_at']})",
         "",
-        f"gunicorn config.wsgi, {WORKERS} sync workers, DEBUG=0, PBKDF2; "
+        f"gunicorn -c config/gunicorn.conf.py, {WORKERS} sync workers, DEBUG=0, PBKDF2; "
         f"{result['config']['rounds']} interleaved rounds x "
         f"{result['config']['round_seconds']:g} s, "
         f"{result['config']['concurrency']} clients; one password hash in-process: "
