@@ -11,6 +11,7 @@ def counts(**querysets) -> dict[str, int]:
     the ORM's own subquery annotations cost about 1 ms of Python per page in relabelling
     aliases, more than the counting itself. Parameters stay parameters.
     """
+    from django.core.exceptions import EmptyResultSet
     from django.db import connections
 
     if not querysets:
@@ -18,12 +19,18 @@ def counts(**querysets) -> dict[str, int]:
     databases = {queryset.db for queryset in querysets.values()}
     if len(databases) != 1:
         raise ValueError(f"counts() needs querysets of one database, not {sorted(databases)}")
+    database = databases.pop()
     parts, params = [], []
     for queryset in querysets.values():
-        sql, part_params = queryset.order_by().values("pk").query.sql_with_params()
+        query = queryset.order_by().values("pk").query
+        try:
+            sql, part_params = query.get_compiler(using=database).as_sql()
+        except EmptyResultSet:  # e.g. .none(), or pk__in=[]: nothing to count
+            parts.append("0")
+            continue
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")  # noqa: S608 (ORM-compiled SQL)
         params.extend(part_params)
-    with connections[databases.pop()].cursor() as cursor:
+    with connections[database].cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(parts)}", params)
         row = cursor.fetchone()
     return dict(zip(querysets, row, strict=True))
@@ -50,14 +57,22 @@ def seats_left(account) -> int | None:
     return None if seats is None else max(seats - seats_used(account), 0)
 
 
-MEMBER_ORDER = ("user_email", "pk")  # index membership_email_order: (account, user_email, id)
+def member_order(queryset) -> tuple[str, str]:
+    """Email order. On PostgreSQL by the trigger-kept copy `user_email`, so a page is a range
+    of the index membership_email_order (account, user_email, id); SQLite has no triggers
+    (migration 0002 says why) and sorts by the joined user email."""
+    from django.db import connections
+
+    if connections[queryset.db].vendor == "postgresql":
+        return ("user_email", "pk")
+    return ("user__email", "pk")
 
 
 def members_page(account, *, q: str = "", level: str = "", status: str = ""):
     """Members of `account` for the Users page, in email order; narrow rows to page through.
 
-    Ordered by the copied `user_email`, so a page is a range of one index however many
-    members the account has. Pass the page's slice to `member_rows` for what the table shows.
+    On PostgreSQL a page is a range of one index however many members the account has
+    (`member_order`). Pass the page's slice to `member_rows` for what the table shows.
     """
     from django.db.models import Q
 
@@ -72,7 +87,7 @@ def members_page(account, *, q: str = "", level: str = "", status: str = ""):
         members = members.filter(role=level)
     if status:
         members = members.filter(status=status)
-    return members.order_by(*MEMBER_ORDER)
+    return members.order_by(*member_order(members))
 
 
 def member_rows(page_of_members):
@@ -85,9 +100,9 @@ def member_rows(page_of_members):
     from allauth.mfa.models import Authenticator
     from django.db.models import Exists, OuterRef
 
+    rows = Membership.objects.filter(pk__in=page_of_members.values("pk"))
     return (
-        Membership.objects.filter(pk__in=page_of_members.values("pk"))
-        .select_related("user")
+        rows.select_related("user")
         .annotate(
             has_2fa=Exists(
                 Authenticator.objects.filter(
@@ -96,5 +111,5 @@ def member_rows(page_of_members):
                 )
             )
         )
-        .order_by(*MEMBER_ORDER)
+        .order_by(*member_order(rows))
     )

@@ -93,9 +93,11 @@ class UsersView(PermissionRequiredMixin, TemplateView):
     def url_pattern(self, name, id_kwarg):
         """The URL of `name` in this account with `{}` where the row's id goes: reversed once
         per page, not once per row."""
-        placeholder = 987654321
+        placeholder = "987654321"
         url = reverse(name, kwargs={"slug": self.account.slug, id_kwarg: placeholder})
-        return url.replace(str(placeholder), "{}")
+        # The id is the URL's last number; the slug before it may hold the same digits.
+        head, _, tail = url.rpartition(placeholder)
+        return "{}".join(part.replace("{", "{{").replace("}", "}}") for part in (head, tail))
 
     def row_actions(self):
         """The actions this viewer may take on members, as (label, url pattern, style, for)."""

@@ -1,8 +1,14 @@
-"""Membership.user_email: a copy of the member's email for index-ordered paging.
+"""Membership.user_email: a copy of the member's email for index-ordered paging (PostgreSQL).
 
-Database triggers keep it equal to accounts_user.email whatever writes the rows (the ORM,
-bulk_create, the admin, allauth's email change, raw SQL): a membership takes its user's
-email on every insert and update, and a changed user email is copied to their memberships.
+On PostgreSQL, triggers keep it equal to accounts_user.email whatever writes the rows (the
+ORM, bulk_create, the admin, allauth's email change, raw SQL): a new membership (or one moved
+to another user) takes its user's email, a changed user email is copied to their memberships,
+and any other write keeps the maintained copy (an ORM save of a stale instance cannot
+overwrite it).
+
+SQLite gets the column but no triggers: it rebuilds a table to alter it, and a trigger that
+names the other table makes that rebuild fail (and would be dropped by it). There the Users
+page orders by the joined user email instead (memberships.selectors.member_order).
 """
 
 from django.conf import settings
@@ -12,7 +18,15 @@ POSTGRESQL = [
     """
     CREATE FUNCTION membership_copy_user_email() RETURNS trigger AS $$
     BEGIN
-        SELECT email INTO NEW.user_email FROM accounts_user WHERE id = NEW.user_id;
+        IF TG_OP = 'INSERT' OR NEW.user_id IS DISTINCT FROM OLD.user_id THEN
+            -- FOR SHARE: a concurrent change of this user's email waits for this insert to
+            -- commit, then copies the new email to it (otherwise it could miss the new row).
+            SELECT email INTO NEW.user_email FROM accounts_user WHERE id = NEW.user_id FOR SHARE;
+        ELSIF pg_trigger_depth() = 1 THEN
+            -- A write from outside (an ORM save of the whole row): keep the maintained copy.
+            -- At depth 2 the write comes from user_email_to_memberships() and stands.
+            NEW.user_email := OLD.user_email;
+        END IF;
         RETURN NEW;
     END
     $$ LANGUAGE plpgsql
@@ -34,6 +48,10 @@ POSTGRESQL = [
     FOR EACH ROW WHEN (OLD.email IS DISTINCT FROM NEW.email)
     EXECUTE FUNCTION user_email_to_memberships()
     """,
+    """
+    UPDATE memberships_membership AS m SET user_email = u.email
+    FROM accounts_user AS u WHERE u.id = m.user_id
+    """,
 ]
 POSTGRESQL_REVERSE = [
     "DROP TRIGGER IF EXISTS user_email_to_memberships ON accounts_user",
@@ -42,60 +60,17 @@ POSTGRESQL_REVERSE = [
     "DROP FUNCTION IF EXISTS membership_copy_user_email()",
 ]
 
-# SQLite triggers cannot assign NEW, so they update the row just written (recursive
-# triggers are off by default, so the inner UPDATE does not fire them again).
-_SQLITE_COPY = """
-    UPDATE memberships_membership
-    SET user_email = (SELECT email FROM accounts_user WHERE id = NEW.user_id)
-    WHERE id = NEW.id;
-"""
-SQLITE = [
-    f"""
-    CREATE TRIGGER membership_user_email_insert AFTER INSERT ON memberships_membership
-    BEGIN {_SQLITE_COPY} END
-    """,
-    f"""
-    CREATE TRIGGER membership_user_email_update AFTER UPDATE ON memberships_membership
-    WHEN NEW.user_email IS NOT (SELECT email FROM accounts_user WHERE id = NEW.user_id)
-    BEGIN {_SQLITE_COPY} END
-    """,
-    """
-    CREATE TRIGGER user_email_to_memberships AFTER UPDATE OF email ON accounts_user
-    WHEN OLD.email IS NOT NEW.email
-    BEGIN
-        UPDATE memberships_membership SET user_email = NEW.email WHERE user_id = NEW.id;
-    END
-    """,
-]
-SQLITE_REVERSE = [
-    "DROP TRIGGER IF EXISTS user_email_to_memberships",
-    "DROP TRIGGER IF EXISTS membership_user_email_update",
-    "DROP TRIGGER IF EXISTS membership_user_email_insert",
-]
-BACKFILL = """
-    UPDATE memberships_membership
-    SET user_email = (SELECT email FROM accounts_user WHERE accounts_user.id = user_id)
-"""
-
-
-def _run(schema_editor, statements):
-    for statement in statements:
-        schema_editor.execute(statement)
-
 
 def create_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor not in ("postgresql", "sqlite"):
-        raise NotImplementedError(
-            f"membership email triggers are written for PostgreSQL and SQLite, not {vendor}"
-        )
-    _run(schema_editor, POSTGRESQL if vendor == "postgresql" else SQLITE)
-    schema_editor.execute(BACKFILL)
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in POSTGRESQL:
+            schema_editor.execute(statement)
 
 
 def drop_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    _run(schema_editor, POSTGRESQL_REVERSE if vendor == "postgresql" else SQLITE_REVERSE)
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in POSTGRESQL_REVERSE:
+            schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):

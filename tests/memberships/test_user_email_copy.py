@@ -1,23 +1,32 @@
-"""Membership.user_email (the Users page's sort key) follows user.email, kept by triggers."""
+"""Membership.user_email (the Users page's sort key on PostgreSQL) follows user.email,
+kept by triggers; on SQLite the page sorts by the joined email (no triggers there)."""
+
+import threading
 
 import pytest
+from django.db import connection, transaction
 
 from accounts.models import User
 from memberships.models import Membership
 from tests.factories import AccountFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the email-copy triggers exist on PostgreSQL only"
+)
 
 
 def stored_copy(membership) -> str:
     return Membership.objects.values_list("user_email", flat=True).get(pk=membership.pk)
 
 
+@postgres_only
 def test_a_new_membership_takes_its_users_email():
     membership = MembershipFactory(user=UserFactory(email="first@example.test"))
     assert stored_copy(membership) == "first@example.test"
 
 
+@postgres_only
 def test_bulk_created_memberships_take_their_users_emails():
     account = AccountFactory()
     users = UserFactory.create_batch(3)
@@ -26,6 +35,7 @@ def test_bulk_created_memberships_take_their_users_emails():
     assert copies == {u.email: u.email for u in users}
 
 
+@postgres_only
 def test_changing_a_users_email_updates_every_membership():
     user = UserFactory(email="old@example.test")
     first, second = MembershipFactory(user=user), MembershipFactory(user=user)
@@ -36,6 +46,7 @@ def test_changing_a_users_email_updates_every_membership():
     assert stored_copy(first) == "raw@example.test"
 
 
+@postgres_only
 def test_saving_a_stale_membership_does_not_overwrite_the_copy():
     membership = MembershipFactory(user=UserFactory(email="kept@example.test"))
     membership.user_email = "stale@example.test"
@@ -53,3 +64,61 @@ def test_users_page_orders_members_by_email_after_an_email_change(client_for, ac
     assert rows[0].strip().startswith('<tr data-member="aaa-first@example.test"')
     emails = [row.split('"')[1] for row in rows]
     assert emails == sorted(emails)
+
+
+@postgres_only
+def test_moving_a_membership_to_another_user_takes_that_users_email():
+    membership = MembershipFactory(user=UserFactory(email="before@example.test"))
+    membership.user = UserFactory(email="after@example.test")
+    membership.save()
+    assert stored_copy(membership) == "after@example.test"
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_an_email_change_racing_a_new_membership_still_reaches_it():
+    """A changes the email and has not committed; B adds a membership for the same user.
+    B must wait for A (FOR SHARE in the trigger) and store the new email, not the old."""
+    from django.db import connections
+
+    user = UserFactory(email="old@example.test")
+    account = AccountFactory()
+    a_updated, errors = threading.Event(), []
+
+    def change_email():
+        try:
+            with transaction.atomic():
+                User.objects.filter(pk=user.pk).update(email="new@example.test")
+                a_updated.set()
+                with connections["default"].cursor() as cursor:
+                    for _ in range(500):  # until B is waiting for this transaction's lock
+                        cursor.execute("SELECT pg_stat_clear_snapshot()")  # a fresh view
+                        cursor.execute(
+                            "SELECT count(*) FROM pg_stat_activity"
+                            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                        )
+                        if cursor.fetchone()[0]:
+                            break
+                        threading.Event().wait(0.01)
+        except Exception as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def add_membership():
+        try:
+            a_updated.wait(5)
+            Membership.objects.create(user_id=user.pk, account=account)
+        except Exception as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=change_email), threading.Thread(target=add_membership)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert errors == []
+    membership = Membership.objects.get(user_id=user.pk, account=account)
+    assert stored_copy(membership) == "new@example.test"

@@ -283,3 +283,32 @@ def test_seats_count_everyone_and_pending_invitations_whatever_the_filter(
     for params in ({}, {"q": members["viewer"].user.email}, {"level": "viewer"}):
         body = client.get(users_url(account, **params)).content.decode()
         assert f"{seats} of " in body or f"{seats} seats used" in body, params
+
+
+def test_row_links_are_right_when_the_slug_holds_the_placeholder_digits(client_for):
+    from tests.factories import AccountFactory, InvitationFactory
+
+    account = AccountFactory(slug="team-987654321")
+    owner = MembershipFactory(account=account, role="owner")
+    member = MembershipFactory(account=account, role="viewer")
+    invitation = InvitationFactory(account=account, invited_by=owner.user)
+    response = client_for(owner.user).get(users_url(account))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'href="/a/team-987654321/users/{member.pk}/revoke/"' in body
+    assert f'action="/a/team-987654321/users/invitations/{invitation.pk}/resend/"' in body
+
+
+def test_counts_counts_each_queryset_and_an_empty_one_as_zero(account, members):
+    from memberships.selectors import counts
+
+    everyone = Membership.objects.filter(account=account)
+    viewers = everyone.filter(role="viewer")
+    result = counts(everyone=everyone, viewers=viewers, nobody=everyone.none(), none_left=viewers)
+    assert result == {
+        "everyone": everyone.count(),
+        "viewers": viewers.count(),
+        "nobody": 0,
+        "none_left": viewers.count(),
+    }
+    assert counts() == {}
