@@ -95,10 +95,12 @@ def member_rows(page_of_members):
 
     One query: the slice becomes an `id IN (...)` subquery, so PostgreSQL skips earlier
     pages on the narrow index alone and joins users and 2FA only for these rows.
-    Each member carries the user (select_related) and a `has_2fa` flag.
+    Each member carries the user (select_related) and a `has_2fa` flag. FETCH_PEERS: should
+    a template ever touch a relation not loaded here, the page's rows load it in one query
+    between them, not one each (Django 6.1 fetch modes).
     """
     from allauth.mfa.models import Authenticator
-    from django.db.models import Exists, OuterRef
+    from django.db.models import FETCH_PEERS, Exists, OuterRef
 
     rows = Membership.objects.filter(pk__in=page_of_members.values("pk"))
     return (
@@ -112,4 +114,5 @@ def member_rows(page_of_members):
             )
         )
         .order_by(*member_order(rows))
+        .fetch_mode(FETCH_PEERS)
     )

@@ -312,3 +312,19 @@ def test_counts_counts_each_queryset_and_an_empty_one_as_zero(account, members):
         "none_left": viewers.count(),
     }
     assert counts() == {}
+
+
+def test_a_relation_the_rows_did_not_load_costs_one_query_per_page(
+    account, members, django_assert_num_queries
+):
+    from invitations.selectors import pending_invitations
+    from memberships.selectors import member_rows, members_page
+    from tests.factories import InvitationFactory
+
+    InvitationFactory.create_batch(3, account=account)
+    rows = list(member_rows(members_page(account)[:25]))
+    invitations = list(pending_invitations(account)[:25])
+    assert len(rows) == len(members) and len(invitations) == 3
+    with django_assert_num_queries(2):  # not one per row: FETCH_PEERS loads them together
+        assert {row.account.pk for row in rows} == {account.pk}
+        assert {invitation.account.pk for invitation in invitations} == {account.pk}
