@@ -1,5 +1,7 @@
 from django import forms
 
+from accounts.forms import CurrentPasswordMixin, current_password_field
+
 
 class RenameAccountForm(forms.Form):
     name = forms.CharField(label="Company or organization name", max_length=120)
@@ -21,13 +23,10 @@ class ToggleForm(forms.Form):
         return self.cleaned_data["enabled"] == "on"
 
 
-class CloseAccountForm(forms.Form):
+class CloseAccountForm(CurrentPasswordMixin, forms.Form):
     confirm_name = forms.CharField(label="Type the account name to confirm", max_length=120)
-    password = forms.CharField(
-        label="Your current password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+    password = current_password_field()
+    wrong_password_message = "The password is not correct."
 
     def __init__(self, *args, account, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,12 +42,6 @@ class CloseAccountForm(forms.Form):
                 "The name does not match the account name.", code="name_mismatch"
             )
         return value
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("The password is not correct.", code="password_incorrect")
-        return password
 
 
 class NotificationSettingsForm(forms.Form):

@@ -53,3 +53,40 @@ class ProfileForm(forms.ModelForm):
 
     def clean_mobile(self):
         return normalize_mobile(self.cleaned_data.get("mobile", ""))
+
+
+def current_password_field() -> forms.CharField:
+    return forms.CharField(
+        label="Your current password",
+        strip=False,  # spaces are part of a password, as in Django's own password forms
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class CurrentPasswordMixin:
+    """A form's `password` field, checked against `self.user`'s password.
+
+    Wrong passwords are counted per person in the shared cache: after
+    PASSWORD_CONFIRM_FAILURES_PER_MINUTE of them every try is refused until the minute is
+    over, right or wrong, so a borrowed or stolen session cannot guess the password that
+    guards closing an account or giving it away.
+    """
+
+    wrong_password_message = "That is not your current password."
+
+    def clean_password(self):
+        from django.conf import settings
+
+        from security import ratelimit
+
+        password = self.cleaned_data["password"]
+        limit, who = settings.PASSWORD_CONFIRM_FAILURES_PER_MINUTE, str(self.user.pk)
+        if ratelimit.is_over("password-confirm", who, limit=limit):
+            raise ValidationError(
+                "Too many wrong passwords. Wait a minute, then try again.",
+                code="too_many_attempts",
+            )
+        if not self.user.check_password(password):
+            ratelimit.hit("password-confirm", who, limit=limit)
+            raise ValidationError(self.wrong_password_message, code="wrong_password")
+        return password

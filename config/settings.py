@@ -248,6 +248,8 @@ MIDDLEWARE += ["security.middleware.NoStoreOnSecretPagesMiddleware"]
 API_KEY_PREFIX = "rk"
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
 API_AUTH_FAILURES_PER_MINUTE = env.int("API_AUTH_FAILURES_PER_MINUTE", default=30)
+# Wrong current passwords per person per minute on the close-account and transfer forms.
+PASSWORD_CONFIRM_FAILURES_PER_MINUTE = env.int("PASSWORD_CONFIRM_FAILURES_PER_MINUTE", default=5)
 
 # --- Security headers ----------------------------------------------------------------------
 SECURE_CSP = {

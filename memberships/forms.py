@@ -1,5 +1,6 @@
 from django import forms
 
+from accounts.forms import CurrentPasswordMixin, current_password_field
 from memberships.models import Membership, MembershipStatus
 from memberships.roles import Role
 
@@ -38,7 +39,7 @@ class BulkRevokeForm(forms.Form):
         )
 
 
-class TransferForm(forms.Form):
+class TransferForm(CurrentPasswordMixin, forms.Form):
     new_owner = forms.ModelChoiceField(
         label="New Owner",
         queryset=Membership.objects.none(),
@@ -46,10 +47,7 @@ class TransferForm(forms.Form):
         widget=forms.RadioSelect,
         help_text="Only Admins can become Owner. You will become an Admin.",
     )
-    password = forms.CharField(
-        label="Your current password",
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+    password = current_password_field()
 
     def __init__(self, *args, account, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,9 +61,3 @@ class TransferForm(forms.Form):
             .order_by("user__email")
         )
         field.label_from_instance = lambda m: f"{m.user.display_name} ({m.user.email})"
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your current password.", code="wrong_password")
-        return password
