@@ -7,11 +7,14 @@ registry permission: a member without it gets a 403 page naming the levels that 
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connections, router
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from memberships.models import Membership
+from accounts.models import Account
+from config.sql import columns
+from memberships.models import Membership, MembershipStatus
 from memberships.permissions import get_permission, roles_with_permission
 
 
@@ -22,18 +25,40 @@ def load_membership(request, slug: str) -> Membership:
     account switcher lists the same rows, so it reuses them (`request.active_memberships`)
     instead of asking again on every page.
     """
-    memberships = list(
-        Membership.objects.active()
-        .select_related("account")
-        .filter(user_id=request.user.pk)
-        .order_by("account__name", "pk")
-    )
+    memberships = active_memberships(request.user)
     request.active_memberships = memberships
     for membership in memberships:
         if membership.account.slug == slug:
             membership.user = request.user
             return membership
     raise Http404("No such account.")
+
+
+def active_memberships(user) -> list[Membership]:
+    """`user`'s active memberships with their accounts, by account name: what
+    `Membership.objects.active().select_related("account").filter(user=user)
+    .order_by("account__name", "pk")` returns, in SQL written once (this runs on every
+    account page; the ORM spent three times the query's own time building it)."""
+    connection = connections[router.db_for_read(Membership)]
+    membership_columns = columns(connection, Membership, "m")
+    account_columns = columns(connection, Account, "a")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {membership_columns.sql}, {account_columns.sql}"  # noqa: S608 (columns only)
+            " FROM memberships_membership m JOIN accounts_account a ON a.id = m.account_id"
+            " WHERE m.user_id = %s AND m.status = %s ORDER BY a.name, m.id",
+            [user.pk, MembershipStatus.ACTIVE.value],
+        )
+        rows = cursor.fetchall()
+    split = len(membership_columns.names)
+    memberships = []
+    for row in rows:
+        membership = membership_columns.instance(Membership, connection, row[:split])
+        membership._state.fields_cache["account"] = account_columns.instance(
+            Account, connection, row[split:]
+        )
+        memberships.append(membership)
+    return memberships
 
 
 def requires_2fa_setup(request, membership) -> bool:

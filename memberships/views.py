@@ -10,12 +10,10 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.mixins import MembershipRequiredMixin, PermissionRequiredMixin
 from accounts.reauth import RecentAuthenticationRequiredMixin
-from invitations.selectors import pending_invitations
-from memberships import services
+from memberships import services, users_page
 from memberships.exceptions import MembershipError
 from memberships.forms import BulkRevokeForm, LevelForm, MemberFilterForm, TransferForm
 from memberships.models import Membership
-from memberships.selectors import counts, member_rows, members_page, seat_querysets
 
 PAGE_SIZE = 25
 
@@ -35,21 +33,21 @@ class UsersView(PermissionRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         form = MemberFilterForm(self.request.GET or None)
         filters = form.cleaned_data if form.is_valid() else {}
-        members = members_page(
-            self.account,
-            q=filters.get("q", ""),
-            level=filters.get("level", ""),
-            status=filters.get("status", ""),
+        member_filter = users_page.MemberFilter(
+            q=filters.get("q", ""), level=filters.get("level", ""), status=filters.get("status", "")
         )
-        invitations = pending_invitations(self.account)
-        # Every number on the page in one query: both paginators' totals and the seats.
-        seat_sets = seat_querysets(self.account)
-        if not any(filters.values()):
-            del seat_sets["seat_members"]  # the same rows as `members`: count them once
-        numbers = counts(members=members, invitations=invitations, **seat_sets)
-        seats_used = numbers.get("seat_members", numbers["members"]) + numbers["seat_invitations"]
-        page = paginate(members, self.request.GET.get("page"), count=numbers["members"])
-        rows = list(member_rows(page.object_list))
+        numbers = users_page.numbers(self.account, member_filter)
+        page = paginate(
+            users_page.Rows(
+                numbers.members,
+                lambda offset, limit: users_page.member_page(
+                    self.account, member_filter, offset=offset, limit=limit, total=numbers.members
+                ),
+            ),
+            self.request.GET.get("page"),
+            count=numbers.members,
+        )
+        rows = page.object_list
         row_actions = self.row_actions()
         for member in rows:
             # None: no actions on this member at all (the Owner, oneself, someone above).
@@ -61,7 +59,14 @@ class UsersView(PermissionRequiredMixin, TemplateView):
         # Invitations page independently of members (`inv_page`), so a large backlog of
         # pending invitations never makes the page render thousands of rows.
         invitations = paginate(
-            invitations, self.request.GET.get("inv_page"), count=numbers["invitations"]
+            users_page.Rows(
+                numbers.invitations,
+                lambda offset, limit: users_page.invitation_page(
+                    self.account, offset=offset, limit=limit
+                ),
+            ),
+            self.request.GET.get("inv_page"),
+            count=numbers.invitations,
         )
         query = self.request.GET.copy()
         query.pop("page", None)
@@ -76,7 +81,7 @@ class UsersView(PermissionRequiredMixin, TemplateView):
             invitations_query=invitations_query.urlencode(),
             pending_invitations=invitations.object_list,
             invitation_action_urls=self.invitation_action_urls(),
-            seats_used=seats_used,
+            seats_used=numbers.seats_used,
             plan=self.account.plan_info,
         )
         return context

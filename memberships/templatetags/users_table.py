@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import mark_safe
 
+from memberships.roles import Role
+
 register = template.Library()
 
 
@@ -26,16 +28,25 @@ def _e(value) -> str:
     return escape(str(value), quote=True)
 
 
-def _time(value, *, with_time: bool) -> str:
-    """<time> in the viewer's time zone, as the `date` filter renders "j M Y[, H:i T]"."""
-    local = timezone.localtime(value)
-    text = f"{local.day} {str(MONTHS_3[local.month]).title()} {local.year}"
-    if with_time:
-        text += f", {local.hour:02d}:{local.minute:02d} {local.tzname()}"
-    return f'<time datetime="{local.isoformat()}">{_e(text)}</time>'
+class _Viewer:
+    """What every row's text depends on, looked up once per table rather than per cell: the
+    viewer's time zone, the month abbreviations and level names in the active language."""
+
+    def __init__(self):
+        self.zone = timezone.get_current_timezone()
+        self.months = {number: str(name).title() for number, name in MONTHS_3.items()}
+        self.levels = {role.value: _e(role.label) for role in Role}
+
+    def time(self, value, *, with_time: bool) -> str:
+        """<time> in the viewer's time zone, as the `date` filter renders "j M Y[, H:i T]"."""
+        local = value.astimezone(self.zone)
+        text = f"{local.day} {self.months[local.month]} {local.year}"
+        if with_time:
+            text += f", {local.hour:02d}:{local.minute:02d} {local.tzname()}"
+        return f'<time datetime="{local.isoformat()}">{_e(text)}</time>'
 
 
-def _member_row(member, viewer_id) -> str:
+def _member_row(member, viewer_id, viewer: _Viewer) -> str:
     user = member.user
     email = _e(user.email)
     select = ""
@@ -52,7 +63,7 @@ def _member_row(member, viewer_id) -> str:
     status = (
         "Active" if member.is_active else '<span class="badge text-bg-warning">Suspended</span>'
     )
-    last_login = _time(user.last_login, with_time=True) if user.last_login else "Never"
+    last_login = viewer.time(user.last_login, with_time=True) if user.last_login else "Never"
     actions = "".join(
         f' <a class="btn btn-sm btn-outline-{css}" href="{_e(url)}">{_e(label)}'
         f'<span class="visually-hidden"> {email}</span></a>'
@@ -61,10 +72,10 @@ def _member_row(member, viewer_id) -> str:
     return (
         f'<tr data-member="{email}"><td>{select}</td>'
         f"<td>{_e(user.get_full_name() or '—')}{you}</td><td>{email}</td>"
-        f'<td data-testid="level">{_e(member.get_role_display())}</td>'
+        f'<td data-testid="level">{viewer.levels[member.role]}</td>'
         f'<td data-testid="status">{status}</td>'
         f"<td>{'On' if member.has_2fa else 'Off'}</td>"
-        f"<td>{_time(member.created_at, with_time=False)}</td><td>{last_login}</td>"
+        f"<td>{viewer.time(member.created_at, with_time=False)}</td><td>{last_login}</td>"
         f'<td class="text-nowrap">{actions}</td></tr>\n'
     )
 
@@ -74,8 +85,8 @@ def member_rows(context, members):
     """<tr> per member (each with `actions` set by UsersView), or the empty-filter row."""
     if not members:
         return mark_safe('<tr><td colspan="9">No members match these filters.</td></tr>')
-    viewer_id = context["request"].user.pk
-    rows = "".join(_member_row(member, viewer_id) for member in members)
+    viewer_id, viewer = context["request"].user.pk, _Viewer()
+    rows = "".join(_member_row(member, viewer_id, viewer) for member in members)
     return mark_safe(rows)  # noqa: S308 (every value in a row went through _e())
 
 
@@ -103,14 +114,14 @@ def _invitation_actions(invitation, email, urls, csrf_token) -> str:
     )
 
 
-def _invitation_row(invitation, urls, csrf_token) -> str:
+def _invitation_row(invitation, urls, csrf_token, viewer: _Viewer) -> str:
     email = _e(invitation.email)
     invited_by = invitation.invited_by.display_name if invitation.invited_by else "—"
     return (
         f'<tr data-invitation="{email}"><td>{email}</td>'
-        f"<td>{_e(invitation.get_role_display())}</td><td>{_e(invited_by)}</td>"
-        f"<td>{_time(invitation.created_at, with_time=False)}</td>"
-        f"<td>{_time(invitation.expires_at, with_time=True)}</td>"
+        f"<td>{viewer.levels[invitation.role]}</td><td>{_e(invited_by)}</td>"
+        f"<td>{viewer.time(invitation.created_at, with_time=False)}</td>"
+        f"<td>{viewer.time(invitation.expires_at, with_time=True)}</td>"
         f'<td data-testid="invitation-state">{_invitation_state(invitation)}</td>'
         f'<td class="text-nowrap">{_invitation_actions(invitation, email, urls, csrf_token)}'
         "</td></tr>\n"
@@ -124,5 +135,6 @@ def invitation_rows(context, invitations, action_urls):
     if not invitations:
         return mark_safe('<tr><td colspan="7">No pending invitations.</td></tr>')
     csrf_token = get_token(context["request"]) if action_urls else ""
-    rows = "".join(_invitation_row(inv, action_urls, csrf_token) for inv in invitations)
+    viewer = _Viewer()
+    rows = "".join(_invitation_row(inv, action_urls, csrf_token, viewer) for inv in invitations)
     return mark_safe(rows)  # noqa: S308 (every value in a row went through _e())

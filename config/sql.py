@@ -1,0 +1,47 @@
+"""Model instances from hand-written SQL, for the few reads on every request's path.
+
+`columns(connection, Model, "alias")` gives the model's concrete columns as SQL
+(`alias."column", ...`) and turns a row of them into an instance the way the ORM does
+(`from_db`, with the backend's and fields' converters: SQLite returns datetimes as text).
+Used where `make bench` showed the ORM's per-request Python outweighing the query itself.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Columns:
+    sql: str
+    names: tuple[str, ...]
+    converters: tuple  # (position, expression, [converter, ...]) as the ORM applies them
+
+    def instance(self, model, connection, values):
+        if self.converters:
+            values = list(values)
+            for position, expression, functions in self.converters:
+                for function in functions:
+                    values[position] = function(values[position], expression, connection)
+        return model.from_db(connection.alias, self.names, values)
+
+
+_CACHE: dict = {}
+
+
+def columns(connection, model, alias: str) -> Columns:
+    key = (connection.alias, connection.vendor, model, alias)
+    if key not in _CACHE:
+        fields = model._meta.concrete_fields
+        converters = []
+        for position, field in enumerate(fields):
+            expression = field.get_col(alias)
+            functions = connection.ops.get_db_converters(expression)
+            functions += field.get_db_converters(connection)
+            if functions:
+                converters.append((position, expression, functions))
+        quote = connection.ops.quote_name
+        _CACHE[key] = Columns(
+            sql=", ".join(f"{alias}.{quote(field.column)}" for field in fields),
+            names=tuple(field.attname for field in fields),
+            converters=tuple(converters),
+        )
+    return _CACHE[key]

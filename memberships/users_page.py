@@ -1,0 +1,210 @@
+"""The Users page's reads, in SQL written for the page: three queries, whatever the size.
+
+Why not the ORM here: the page is the product's busiest list, and `make bench` measured the
+ORM's Python (cloning querysets, compiling filters, subqueries and joins on every request)
+at about half of the page's time, more than the database spent. These statements are built
+from the models' own column lists, filter exactly as the ORM selectors do (`icontains` is
+spelled by the database backend, as the ORM spells it) and return model instances, so
+templates and services see what they always saw. The ORM selectors they mirror stay the
+definitions: `memberships.selectors.members_page` / `member_rows`, `seat_querysets` and
+`invitations.selectors.pending_invitations`. tests/memberships/test_users_page_sql.py checks
+that both give the same rows and numbers for every filter, page and invitation state.
+
+1. `numbers()`: every number on the page (both tables' totals and the seats) in one query.
+2. `member_page()`: one page of members in email order, each with its user and `has_2fa`.
+   The page is chosen on the narrow index `membership_email_order` (PostgreSQL) and read from
+   whichever end of the list is nearer, so the last of 400 pages costs what the first does.
+3. `invitation_page()`: one page of pending (and not superseded expired) invitations,
+   newest first, each with `invited_by`.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connections
+from django.utils import timezone
+
+from accounts.models import User
+from config.sql import columns
+from invitations.models import Invitation, InvitationStatus
+from memberships.models import Membership
+
+_TWO_FACTOR_TYPES = ("totp", "webauthn")  # allauth Authenticator.Type values that are a 2FA
+
+
+@dataclass(frozen=True)
+class MemberFilter:
+    q: str = ""
+    level: str = ""
+    status: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.q or self.level or self.status)
+
+
+def _connection(account):
+    return connections[account._state.db or "default"]
+
+
+def _member_where(connection, account, member_filter: MemberFilter) -> tuple[str, list, bool]:
+    """WHERE of the account's members under the filter, its parameters, and whether it
+    needs accounts_user joined as u."""
+    where, params = ["m.account_id = %s"], [account.pk]
+    needs_user = bool(member_filter.q)
+    if member_filter.q:
+        # The ORM's `user__email__icontains` etc., as this backend writes it (PostgreSQL:
+        # UPPER("col"::text) LIKE UPPER(%s), the expression the trigram indexes cover).
+        lhs = connection.ops.lookup_cast("icontains", "CharField")
+        rhs = connection.operators["icontains"]
+        pattern = f"%{connection.ops.prep_for_like_query(member_filter.q)}%"
+        columns_searched = ("u.email", "u.first_name", "u.last_name")
+        where.append("(" + " OR ".join(f"{lhs % col} {rhs}" for col in columns_searched) + ")")
+        params += [pattern] * 3
+    if member_filter.level:
+        where.append("m.role = %s")
+        params.append(member_filter.level)
+    if member_filter.status:
+        where.append("m.status = %s")
+        params.append(member_filter.status)
+    return " AND ".join(where), params, needs_user
+
+
+def _order_column(connection) -> tuple[str, str]:
+    """(table, column) of the email order. PostgreSQL keeps the membership's `user_email`
+    current with triggers; SQLite has none (memberships migration 0002) and sorts by the
+    user's email."""
+    return ("m", "user_email") if connection.vendor == "postgresql" else ("u", "email")
+
+
+_LISTED_INVITATIONS = """
+    i.account_id = %s AND i.status IN (%s, %s)
+    AND NOT (i.status = %s AND EXISTS (
+        SELECT 1 FROM invitations_invitation newer
+        WHERE newer.account_id = i.account_id AND newer.email = i.email
+          AND newer.created_at > i.created_at))
+"""
+
+
+def _listed_invitation_params(account) -> list:
+    expired = InvitationStatus.EXPIRED.value
+    return [account.pk, InvitationStatus.PENDING.value, expired, expired]
+
+
+class Rows:
+    """A sequence of `total` rows that a Paginator can slice: the slice runs `fetch(offset,
+    limit)`, and the total is already known (no COUNT query of its own)."""
+
+    def __init__(self, total: int, fetch):
+        self.total, self.fetch = total, fetch
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, window: slice) -> list:
+        if window.stop <= window.start:
+            return []
+        return self.fetch(window.start, window.stop - window.start)
+
+
+@dataclass(frozen=True)
+class Numbers:
+    members: int  # under the filter
+    invitations: int  # listed: pending, and expired ones no newer invitation replaced
+    seats_used: int  # every membership plus pending, unexpired invitations
+
+
+def numbers(account, member_filter: MemberFilter, *, now=None) -> Numbers:
+    """The page's numbers in one query."""
+    connection = _connection(account)
+    where, params, needs_user = _member_where(connection, account, member_filter)
+    join = " JOIN accounts_user u ON u.id = m.user_id" if needs_user else ""
+    parts = [f"(SELECT COUNT(*) FROM memberships_membership m{join} WHERE {where})"]  # noqa: S608
+    parts.append(f"(SELECT COUNT(*) FROM invitations_invitation i WHERE {_LISTED_INVITATIONS})")  # noqa: S608
+    params += _listed_invitation_params(account)
+    parts.append(
+        "(SELECT COUNT(*) FROM invitations_invitation i"
+        " WHERE i.account_id = %s AND i.status = %s AND i.expires_at > %s)"
+    )
+    params += [account.pk, InvitationStatus.PENDING.value, now or timezone.now()]
+    if member_filter:  # seats count everyone, whatever the filter shows
+        parts.append("(SELECT COUNT(*) FROM memberships_membership m WHERE m.account_id = %s)")
+        params.append(account.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        row = cursor.fetchone()
+    members, invitations, pending = row[:3]
+    all_members = row[3] if member_filter else members
+    return Numbers(members=members, invitations=invitations, seats_used=all_members + pending)
+
+
+def _window(total: int, offset: int, limit: int) -> tuple[bool, int, int]:
+    """(from the end?, offset, limit) reading rows [offset, offset + limit) of `total` from
+    whichever end is nearer: an index scanned backwards skips fewer entries."""
+    limit = max(min(limit, total - offset), 0)
+    from_end = total - offset - limit
+    if from_end < offset:
+        return True, from_end, limit
+    return False, offset, limit
+
+
+def member_page(account, member_filter: MemberFilter, *, offset: int, limit: int, total: int):
+    """Members [offset, offset + limit) of the filtered list in email order (then id), each
+    with `.user` loaded and `.has_2fa`; `total` is `numbers().members`."""
+    connection = _connection(account)
+    backwards, skip, limit = _window(total, offset, limit)
+    if limit == 0:
+        return []
+    where, params, needs_user = _member_where(connection, account, member_filter)
+    order_table, order_column = _order_column(connection)
+    needs_user = needs_user or order_table == "u"
+    join = " JOIN accounts_user u ON u.id = m.user_id" if needs_user else ""
+    direction = "DESC" if backwards else "ASC"
+    member_columns = columns(connection, Membership, "pm")
+    user_columns = columns(connection, User, "pu")
+    sql = f"""
+        SELECT {member_columns.sql}, {user_columns.sql},
+            EXISTS (SELECT 1 FROM mfa_authenticator a
+                    WHERE a.user_id = pm.user_id AND a.type IN (%s, %s)) AS has_2fa
+        FROM memberships_membership pm JOIN accounts_user pu ON pu.id = pm.user_id
+        WHERE pm.id IN (
+            SELECT m.id FROM memberships_membership m{join} WHERE {where}
+            ORDER BY {order_table}.{order_column} {direction}, m.id {direction}
+            LIMIT %s OFFSET %s)
+        ORDER BY p{order_table}.{order_column}, pm.id
+    """  # noqa: S608 (column names and literals only; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*_TWO_FACTOR_TYPES, *params, limit, skip])
+        rows = cursor.fetchall()
+    split = len(member_columns.names)
+    members = []
+    for row in rows:
+        member = member_columns.instance(Membership, connection, row[:split])
+        member._state.fields_cache["user"] = user_columns.instance(User, connection, row[split:-1])
+        member.has_2fa = bool(row[-1])
+        members.append(member)
+    return members
+
+
+def invitation_page(account, *, offset: int, limit: int):
+    """Listed invitations [offset, offset + limit), newest first, each with `.invited_by`."""
+    connection = _connection(account)
+    invitation_columns = columns(connection, Invitation, "i")
+    user_columns = columns(connection, User, "u")
+    sql = f"""
+        SELECT {invitation_columns.sql}, {user_columns.sql}
+        FROM invitations_invitation i LEFT JOIN accounts_user u ON u.id = i.invited_by_id
+        WHERE {_LISTED_INVITATIONS}
+        ORDER BY i.created_at DESC, i.id DESC LIMIT %s OFFSET %s
+    """  # noqa: S608 (column names and literals only; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*_listed_invitation_params(account), limit, offset])
+        rows = cursor.fetchall()
+    split = len(invitation_columns.names)
+    invitations = []
+    for row in rows:
+        invitation = invitation_columns.instance(Invitation, connection, row[:split])
+        user_row = row[split:]
+        invitation._state.fields_cache["invited_by"] = (
+            user_columns.instance(User, connection, user_row) if user_row[0] is not None else None
+        )
+        invitations.append(invitation)
+    return invitations
