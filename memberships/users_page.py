@@ -75,18 +75,17 @@ def _order_column(connection) -> tuple[str, str]:
     return ("m", "user_email") if connection.vendor == "postgresql" else ("u", "email")
 
 
-_LISTED_INVITATIONS = """
-    i.account_id = %s AND i.status IN (%s, %s)
-    AND NOT (i.status = %s AND EXISTS (
+# Invitations the page lists: pending ones, and expired ones no newer invitation to the same
+# address replaced (they get a one-click Resend).
+_INVITATIONS_OF_ACCOUNT = "i.account_id = %s AND i.status IN (%s, %s)"
+_NOT_SUPERSEDED = """NOT (i.status = %s AND EXISTS (
         SELECT 1 FROM invitations_invitation newer
         WHERE newer.account_id = i.account_id AND newer.email = i.email
-          AND newer.created_at > i.created_at))
-"""
+          AND newer.created_at > i.created_at))"""
 
 
-def _listed_invitation_params(account) -> list:
-    expired = InvitationStatus.EXPIRED.value
-    return [account.pk, InvitationStatus.PENDING.value, expired, expired]
+def _invitations_of_account_params(account) -> list:
+    return [account.pk, InvitationStatus.PENDING.value, InvitationStatus.EXPIRED.value]
 
 
 class Rows:
@@ -118,21 +117,27 @@ def numbers(account, member_filter: MemberFilter, *, now=None) -> Numbers:
     where, params, needs_user = _member_where(connection, account, member_filter)
     join = " JOIN accounts_user u ON u.id = m.user_id" if needs_user else ""
     parts = [f"(SELECT COUNT(*) FROM memberships_membership m{join} WHERE {where})"]  # noqa: S608
-    parts.append(f"(SELECT COUNT(*) FROM invitations_invitation i WHERE {_LISTED_INVITATIONS})")  # noqa: S608
-    params += _listed_invitation_params(account)
-    parts.append(
-        "(SELECT COUNT(*) FROM invitations_invitation i"
-        " WHERE i.account_id = %s AND i.status = %s AND i.expires_at > %s)"
-    )
-    params += [account.pk, InvitationStatus.PENDING.value, now or timezone.now()]
     if member_filter:  # seats count everyone, whatever the filter shows
         parts.append("(SELECT COUNT(*) FROM memberships_membership m WHERE m.account_id = %s)")
         params.append(account.pk)
+    # Both invitation numbers from one pass over the account's invitations.
+    sql = f"""
+        SELECT listed, pending, {", ".join(parts)} FROM (
+            SELECT COUNT(*) FILTER (WHERE {_NOT_SUPERSEDED}) AS listed,
+                COUNT(*) FILTER (WHERE i.status = %s AND i.expires_at > %s) AS pending
+            FROM invitations_invitation i WHERE {_INVITATIONS_OF_ACCOUNT}) AS invitations
+    """  # noqa: S608 (literals only; values are parameters)
+    invitation_params = [
+        InvitationStatus.EXPIRED.value,
+        InvitationStatus.PENDING.value,
+        now or timezone.now(),
+        *_invitations_of_account_params(account),
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(parts)}", params)
-        row = cursor.fetchone()
-    members, invitations, pending = row[:3]
-    all_members = row[3] if member_filter else members
+        cursor.execute(sql, params + invitation_params)
+        invitations, pending, *members_counted = cursor.fetchone()
+    members = members_counted[0]
+    all_members = members_counted[1] if member_filter else members
     return Numbers(members=members, invitations=invitations, seats_used=all_members + pending)
 
 
@@ -192,11 +197,12 @@ def invitation_page(account, *, offset: int, limit: int):
     sql = f"""
         SELECT {invitation_columns.sql}, {user_columns.sql}
         FROM invitations_invitation i LEFT JOIN accounts_user u ON u.id = i.invited_by_id
-        WHERE {_LISTED_INVITATIONS}
+        WHERE {_INVITATIONS_OF_ACCOUNT} AND {_NOT_SUPERSEDED}
         ORDER BY i.created_at DESC, i.id DESC LIMIT %s OFFSET %s
     """  # noqa: S608 (column names and literals only; values are parameters)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*_listed_invitation_params(account), limit, offset])
+        params = [*_invitations_of_account_params(account), InvitationStatus.EXPIRED.value]
+        cursor.execute(sql, [*params, limit, offset])
         rows = cursor.fetchall()
     split = len(invitation_columns.names)
     invitations = []

@@ -10,6 +10,7 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.mixins import MembershipRequiredMixin, PermissionRequiredMixin
 from accounts.reauth import RecentAuthenticationRequiredMixin
+from accounts.urls_cache import cached_reverse
 from memberships import services, users_page
 from memberships.exceptions import MembershipError
 from memberships.forms import BulkRevokeForm, LevelForm, MemberFilterForm, TransferForm
@@ -99,7 +100,7 @@ class UsersView(PermissionRequiredMixin, TemplateView):
         """The URL of `name` in this account with `{}` where the row's id goes: reversed once
         per page, not once per row."""
         placeholder = "987654321"
-        url = reverse(name, kwargs={"slug": self.account.slug, id_kwarg: placeholder})
+        url = cached_reverse(name, kwargs={"slug": self.account.slug, id_kwarg: placeholder})
         # The id is the URL's last number; the slug before it may hold the same digits.
         head, _, tail = url.rpartition(placeholder)
         return "{}".join(part.replace("{", "{{").replace("}", "}}") for part in (head, tail))
