@@ -27,10 +27,16 @@ class Columns:
 _CACHE: dict = {}
 
 
-def columns(connection, model, alias: str) -> Columns:
-    key = (connection.alias, connection.vendor, model, alias)
+def columns(connection, model, alias: str, only: tuple[str, ...] = ()) -> Columns:
+    """Every concrete field of `model`, or `only` these (the others are deferred, as with
+    QuerySet.only(): reading one costs a query, so name every field the page reads)."""
+    key = (connection.alias, connection.vendor, model, alias, only)
     if key not in _CACHE:
         fields = model._meta.concrete_fields
+        if only:
+            fields = [field for field in fields if field.name in only]
+            if len(fields) != len(only):
+                raise ValueError(f"{model.__name__} has no field among some of {only}")
         converters = []
         for position, field in enumerate(fields):
             expression = field.get_col(alias)

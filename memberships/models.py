@@ -72,3 +72,22 @@ class Membership(models.Model):
         from memberships.permissions import role_has_permission
 
         return self.is_active and role_has_permission(self.role, code, account=self.account)
+
+
+class MemberCount(models.Model):
+    """How many memberships (active and suspended) an account has, for the Users page's seat
+    and page counts without counting 10,000 rows on every view.
+
+    PostgreSQL triggers keep it (migration 0003) on every insert, delete and move of a
+    membership, whatever makes it (ORM, bulk_create, cascades, raw SQL). SQLite has no
+    triggers here (see migration 0002) and leaves the table empty; the page counts rows
+    there. Read it through memberships.users_page, never write it.
+    """
+
+    account = models.OneToOneField(
+        "accounts.Account", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    members = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.members} members in account {self.account_id}"

@@ -30,6 +30,16 @@ from memberships.models import Membership
 
 _TWO_FACTOR_TYPES = ("totp", "webauthn")  # allauth Authenticator.Type values that are a 2FA
 
+# What the tables, the row actions and the services' checks read; other fields are deferred
+# (a template reading one would cost a query per row: the query-count tests catch that).
+MEMBER_FIELDS = ("id", "user", "account", "role", "status", "created_at")
+MEMBER_USER_FIELDS = ("id", "email", "first_name", "last_name", "last_login", "time_zone")
+INVITATION_FIELDS = (
+    *("id", "account", "email", "role", "invited_by", "created_at", "expires_at", "status"),
+    "delivery_status",
+)
+INVITER_FIELDS = ("id", "email", "first_name", "last_name")
+
 
 @dataclass(frozen=True)
 class MemberFilter:
@@ -114,12 +124,19 @@ class Numbers:
 def numbers(account, member_filter: MemberFilter, *, now=None) -> Numbers:
     """The page's numbers in one query."""
     connection = _connection(account)
-    where, params, needs_user = _member_where(connection, account, member_filter)
+    where, where_params, needs_user = _member_where(connection, account, member_filter)
     join = " JOIN accounts_user u ON u.id = m.user_id" if needs_user else ""
-    parts = [f"(SELECT COUNT(*) FROM memberships_membership m{join} WHERE {where})"]  # noqa: S608
-    if member_filter:  # seats count everyone, whatever the filter shows
-        parts.append("(SELECT COUNT(*) FROM memberships_membership m WHERE m.account_id = %s)")
-        params.append(account.pk)
+    # Everyone, for the seats (and the page when unfiltered): on PostgreSQL the count the
+    # triggers keep (MemberCount), so 10,000 members cost what 10 do; SQLite counts rows.
+    if connection.vendor == "postgresql":
+        everyone = "COALESCE((SELECT c.members FROM memberships_membercount c"
+        everyone += " WHERE c.account_id = %s), 0)"
+    else:
+        everyone = "(SELECT COUNT(*) FROM memberships_membership m WHERE m.account_id = %s)"
+    parts, params = [everyone], [account.pk]
+    if member_filter:
+        parts.append(f"(SELECT COUNT(*) FROM memberships_membership m{join} WHERE {where})")  # noqa: S608
+        params += where_params
     # Both invitation numbers from one pass over the account's invitations.
     sql = f"""
         SELECT listed, pending, {", ".join(parts)} FROM (
@@ -135,10 +152,9 @@ def numbers(account, member_filter: MemberFilter, *, now=None) -> Numbers:
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params + invitation_params)
-        invitations, pending, *members_counted = cursor.fetchone()
-    members = members_counted[0]
-    all_members = members_counted[1] if member_filter else members
-    return Numbers(members=members, invitations=invitations, seats_used=all_members + pending)
+        invitations, pending, everyone, *filtered = cursor.fetchone()
+    members = filtered[0] if member_filter else everyone
+    return Numbers(members=members, invitations=invitations, seats_used=everyone + pending)
 
 
 def _window(total: int, offset: int, limit: int) -> tuple[bool, int, int]:
@@ -163,8 +179,8 @@ def member_page(account, member_filter: MemberFilter, *, offset: int, limit: int
     needs_user = needs_user or order_table == "u"
     join = " JOIN accounts_user u ON u.id = m.user_id" if needs_user else ""
     direction = "DESC" if backwards else "ASC"
-    member_columns = columns(connection, Membership, "pm")
-    user_columns = columns(connection, User, "pu")
+    member_columns = columns(connection, Membership, "pm", MEMBER_FIELDS)
+    user_columns = columns(connection, User, "pu", MEMBER_USER_FIELDS)
     sql = f"""
         SELECT {member_columns.sql}, {user_columns.sql},
             EXISTS (SELECT 1 FROM mfa_authenticator a
@@ -192,8 +208,8 @@ def member_page(account, member_filter: MemberFilter, *, offset: int, limit: int
 def invitation_page(account, *, offset: int, limit: int):
     """Listed invitations [offset, offset + limit), newest first, each with `.invited_by`."""
     connection = _connection(account)
-    invitation_columns = columns(connection, Invitation, "i")
-    user_columns = columns(connection, User, "u")
+    invitation_columns = columns(connection, Invitation, "i", INVITATION_FIELDS)
+    user_columns = columns(connection, User, "u", INVITER_FIELDS)
     sql = f"""
         SELECT {invitation_columns.sql}, {user_columns.sql}
         FROM invitations_invitation i LEFT JOIN accounts_user u ON u.id = i.invited_by_id
@@ -205,12 +221,13 @@ def invitation_page(account, *, offset: int, limit: int):
         cursor.execute(sql, [*params, limit, offset])
         rows = cursor.fetchall()
     split = len(invitation_columns.names)
-    invitations = []
+    invitations, inviters = [], {None: None}  # one instance per inviter, however many rows
     for row in rows:
         invitation = invitation_columns.instance(Invitation, connection, row[:split])
-        user_row = row[split:]
-        invitation._state.fields_cache["invited_by"] = (
-            user_columns.instance(User, connection, user_row) if user_row[0] is not None else None
-        )
+        if invitation.invited_by_id not in inviters:
+            inviters[invitation.invited_by_id] = user_columns.instance(
+                User, connection, row[split:]
+            )
+        invitation._state.fields_cache["invited_by"] = inviters[invitation.invited_by_id]
         invitations.append(invitation)
     return invitations

@@ -1,0 +1,118 @@
+"""MemberCount (each account's number of memberships) follows the memberships table on
+PostgreSQL, kept by triggers, whatever writes the rows; SQLite has no triggers and the Users
+page counts rows there."""
+
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+
+from accounts.models import Account
+from memberships.models import MemberCount, Membership
+from memberships.users_page import MemberFilter, numbers
+from tests.factories import AccountFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the member-count triggers exist on PostgreSQL only"
+)
+
+
+def kept(account) -> int:
+    return MemberCount.objects.filter(account=account).values_list("members", flat=True).first()
+
+
+def assert_kept_equals_rows(*accounts):
+    for account in accounts:
+        assert kept(account) == Membership.objects.filter(account=account).count(), account
+
+
+@postgres_only
+def test_each_new_membership_counts():
+    account = AccountFactory()
+    assert kept(account) is None  # no row until the first member: the page reads 0
+    assert numbers(account, MemberFilter()).members == 0
+    MembershipFactory.create_batch(3, account=account)
+    assert kept(account) == 3
+
+
+@postgres_only
+def test_bulk_create_counts_once_per_account():
+    first, second = AccountFactory(), AccountFactory()
+    users = UserFactory.create_batch(5)
+    Membership.objects.bulk_create(
+        [Membership(user=u, account=first) for u in users]
+        + [Membership(user=u, account=second) for u in users[:2]]
+    )
+    assert (kept(first), kept(second)) == (5, 2)
+
+
+@postgres_only
+def test_revoking_suspending_and_moving_members():
+    first, second = AccountFactory(), AccountFactory()
+    one, two, three = MembershipFactory.create_batch(3, account=first)
+    one.delete()
+    two.status = "suspended"  # a suspended member still holds a seat
+    two.save()
+    Membership.objects.filter(pk=three.pk).update(account=second)
+    assert (kept(first), kept(second)) == (1, 1)
+    Membership.objects.filter(account=second).update(role="author")  # moves nothing
+    assert_kept_equals_rows(first, second)
+
+
+@postgres_only
+def test_deleting_a_user_or_an_account_cascades():
+    account, other = AccountFactory(), AccountFactory()
+    person = UserFactory()
+    MembershipFactory(account=account, user=person)
+    MembershipFactory(account=other, user=person)
+    MembershipFactory(account=account)
+    person.delete()
+    assert (kept(account), kept(other)) == (1, 0)
+    Account.objects.filter(pk=account.pk).delete()
+    assert not MemberCount.objects.filter(account_id=account.pk).exists()
+
+
+@postgres_only
+def test_raw_sql_writes_count_too():
+    account, user = AccountFactory(), UserFactory()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO memberships_membership (user_id, account_id, role, status, created_at,"
+            " user_email) VALUES (%s, %s, 'viewer', 'active', now(), '')",
+            [user.pk, account.pk],
+        )
+    assert kept(account) == 1
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_joins_and_removals_lose_no_update():
+    account = AccountFactory()
+    leavers = MembershipFactory.create_batch(6, account=account)
+    joiners = UserFactory.create_batch(12)
+    start, errors = threading.Barrier(6), []
+
+    def work(batch, removals):
+        try:
+            start.wait(5)
+            for user, leaver in zip(batch, removals + [None] * len(batch), strict=False):
+                with transaction.atomic():
+                    Membership.objects.create(user=user, account=account)
+                    if leaver is not None:
+                        Membership.objects.filter(pk=leaver.pk).delete()
+        except Exception as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=work, args=(joiners[i::6], leavers[i : i + 1])) for i in range(6)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert not errors
+    assert Membership.objects.filter(account=account).count() == 12
+    assert kept(account) == 12
