@@ -22,13 +22,15 @@ def _reverse(urlconf, prefix, view_name, args, kwargs, current_app):
 
 
 def _hashable(values) -> bool:
-    return all(isinstance(value, str | int) for value in values)
+    # Exact types: True == 1 and a str-based enum == its value as keys, yet reverse() writes
+    # them differently ("True", the enum's str()).
+    return all(type(value) in (str, int) for value in values)
 
 
 def cached_reverse(view_name, *, args=(), kwargs=None, current_app=None) -> str:
     """reverse(), answered from memory when every argument is a string or a number."""
     kwargs = kwargs or {}
-    if not (isinstance(view_name, str) and _hashable(args) and _hashable(kwargs.values())):
+    if not (type(view_name) is str and _hashable(args) and _hashable(kwargs.values())):
         return reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
     return _reverse(
         get_urlconf(),

@@ -13,14 +13,17 @@ from dataclasses import dataclass
 class Columns:
     sql: str
     names: tuple[str, ...]
-    converters: tuple  # (position, expression, [converter, ...]) as the ORM applies them
+    converters: tuple  # (position, expression, [(function, takes ops), ...]) as the ORM
 
     def instance(self, model, connection, values):
         if self.converters:
-            values = list(values)
+            values, ops = list(values), connection.ops
             for position, expression, functions in self.converters:
-                for function in functions:
-                    values[position] = function(values[position], expression, connection)
+                for function, takes_ops in functions:
+                    if takes_ops:
+                        values[position] = function(ops, values[position], expression, connection)
+                    else:
+                        values[position] = function(values[position], expression, connection)
         return model.from_db(connection.alias, self.names, values)
 
 
@@ -40,8 +43,15 @@ def columns(connection, model, alias: str, only: tuple[str, ...] = ()) -> Column
         converters = []
         for position, field in enumerate(fields):
             expression = field.get_col(alias)
-            functions = connection.ops.get_db_converters(expression)
-            functions += field.get_db_converters(connection)
+            # The backend's converters are methods of one thread's `connection.ops`: keep
+            # the functions and call them with the calling thread's (Columns.instance).
+            functions = [
+                (method.__func__, True)
+                if getattr(method, "__self__", None) is connection.ops
+                else (method, False)
+                for method in connection.ops.get_db_converters(expression)
+            ]
+            functions += [(function, False) for function in field.get_db_converters(connection)]
             if functions:
                 converters.append((position, expression, functions))
         quote = connection.ops.quote_name

@@ -147,7 +147,9 @@ def numbers(account, member_filter: MemberFilter, *, now=None) -> Numbers:
     invitation_params = [
         InvitationStatus.EXPIRED.value,
         InvitationStatus.PENDING.value,
-        now or timezone.now(),
+        # As the ORM sends a datetime (SQLite stores text in UTC: a local `now` would compare
+        # as the wrong string).
+        connection.ops.adapt_datetimefield_value(now or timezone.now()),
         *_invitations_of_account_params(account),
     ]
     with connection.cursor() as cursor:

@@ -3,7 +3,10 @@
 Statement-level triggers with transition tables, so a bulk insert of 10,000 members updates
 the count once, not 10,000 times. `INSERT ... ON CONFLICT DO UPDATE` and `UPDATE ... SET
 members = members - n` re-read the row's latest committed version, so concurrent writers
-never lose an increment (tests/memberships/test_member_count.py). SQLite gets the table
+never lose an increment (tests/memberships/test_member_count.py); TRUNCATE empties the
+counts too. Writes made with triggers disabled (session_replication_role = replica, a
+restore with --disable-triggers) are repaired by `manage.py reconcile_member_counts`, which
+the deploy steps in the README run. SQLite gets the table
 but no triggers, for the reason migration 0002 gives; the Users page counts rows there.
 """
 
@@ -23,6 +26,10 @@ POSTGRESQL = [
     """
     CREATE FUNCTION membership_count_remove() RETURNS trigger AS $$
     BEGIN
+        -- Lock the counts in account order first: two statements that each remove members
+        -- of several accounts (two people deleted) then never wait on each other in a cycle.
+        PERFORM 1 FROM memberships_membercount
+        WHERE account_id IN (SELECT account_id FROM removed) ORDER BY account_id FOR UPDATE;
         UPDATE memberships_membercount AS c SET members = c.members - gone.n
         FROM (SELECT account_id, COUNT(*) AS n FROM removed GROUP BY account_id) AS gone
         WHERE c.account_id = gone.account_id;
@@ -34,6 +41,13 @@ POSTGRESQL = [
     CREATE FUNCTION membership_count_move() RETURNS trigger AS $$
     BEGIN
         -- Only memberships whose account changed (a level or status change moves nothing).
+        PERFORM 1 FROM memberships_membercount
+        WHERE account_id IN (
+            SELECT r.account_id FROM removed r JOIN added a ON a.id = r.id
+            WHERE a.account_id <> r.account_id
+            UNION SELECT a.account_id FROM removed r JOIN added a ON a.id = r.id
+            WHERE a.account_id <> r.account_id)
+        ORDER BY account_id FOR UPDATE;
         UPDATE memberships_membercount AS c SET members = c.members - gone.n
         FROM (SELECT r.account_id, COUNT(*) AS n FROM removed r JOIN added a ON a.id = r.id
               WHERE a.account_id <> r.account_id GROUP BY r.account_id) AS gone
@@ -62,11 +76,25 @@ POSTGRESQL = [
     FOR EACH STATEMENT EXECUTE FUNCTION membership_count_move()
     """,
     """
+    CREATE FUNCTION membership_count_truncate() RETURNS trigger AS $$
+    BEGIN
+        DELETE FROM memberships_membercount;
+        RETURN NULL;
+    END
+    $$ LANGUAGE plpgsql
+    """,
+    """
+    CREATE TRIGGER membership_count_truncate AFTER TRUNCATE ON memberships_membership
+    FOR EACH STATEMENT EXECUTE FUNCTION membership_count_truncate()
+    """,
+    """
     INSERT INTO memberships_membercount (account_id, members)
     SELECT account_id, COUNT(*) FROM memberships_membership GROUP BY account_id
     """,
 ]
 POSTGRESQL_REVERSE = [
+    "DROP TRIGGER IF EXISTS membership_count_truncate ON memberships_membership",
+    "DROP FUNCTION IF EXISTS membership_count_truncate()",
     "DROP TRIGGER IF EXISTS membership_count_move ON memberships_membership",
     "DROP TRIGGER IF EXISTS membership_count_remove ON memberships_membership",
     "DROP TRIGGER IF EXISTS membership_count_add ON memberships_membership",

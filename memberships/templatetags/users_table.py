@@ -37,6 +37,9 @@ class _Viewer:
         self.months = {number: str(name).title() for number, name in MONTHS_3.items()}
         self.levels = {role.value: _e(role.label) for role in Role}
 
+    def level(self, role: str) -> str:
+        return self.levels.get(role) or _e(role)
+
     def time(self, value, *, with_time: bool) -> str:
         """<time> in the viewer's time zone, as the `date` filter renders "j M Y[, H:i T]"."""
         local = value.astimezone(self.zone)
@@ -72,7 +75,7 @@ def _member_row(member, viewer_id, viewer: _Viewer) -> str:
     return (
         f'<tr data-member="{email}"><td>{select}</td>'
         f"<td>{_e(user.get_full_name() or '—')}{you}</td><td>{email}</td>"
-        f'<td data-testid="level">{viewer.levels[member.role]}</td>'
+        f'<td data-testid="level">{viewer.level(member.role)}</td>'
         f'<td data-testid="status">{status}</td>'
         f"<td>{'On' if member.has_2fa else 'Off'}</td>"
         f"<td>{viewer.time(member.created_at, with_time=False)}</td><td>{last_login}</td>"
@@ -119,7 +122,7 @@ def _invitation_row(invitation, urls, csrf_token, viewer: _Viewer) -> str:
     invited_by = invitation.invited_by.display_name if invitation.invited_by else "—"
     return (
         f'<tr data-invitation="{email}"><td>{email}</td>'
-        f"<td>{viewer.levels[invitation.role]}</td><td>{_e(invited_by)}</td>"
+        f"<td>{viewer.level(invitation.role)}</td><td>{_e(invited_by)}</td>"
         f"<td>{viewer.time(invitation.created_at, with_time=False)}</td>"
         f"<td>{viewer.time(invitation.expires_at, with_time=True)}</td>"
         f'<td data-testid="invitation-state">{_invitation_state(invitation)}</td>'

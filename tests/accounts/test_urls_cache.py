@@ -44,3 +44,32 @@ def test_template_tag_renders_as_the_builtin_tag_does():
     cached = Template("{% load cached_url %}" + text).render(Context({"s": "a-b"}))
     assert cached == builtin
     assert "/a/a-b/users/" in cached and "[]" in cached
+
+
+def test_values_that_write_differently_are_not_confused():
+    from enum import StrEnum
+
+    class Slug(StrEnum):
+        ACME = "acme"
+
+        def __str__(self):
+            return "not-acme"
+
+    assert cached_reverse("overview", kwargs={"slug": "acme"}) == "/a/acme/"
+    assert cached_reverse("overview", kwargs={"slug": Slug.ACME}) == reverse(
+        "overview", kwargs={"slug": Slug.ACME}
+    )
+    assert cached_reverse("memberships:edit_level", kwargs={"slug": "a", "member_id": 1}) != (
+        cached_reverse("memberships:edit_level", kwargs={"slug": "a", "member_id": 2})
+    )
+
+
+def test_the_script_prefix_is_part_of_the_answer():
+    from django.urls import set_script_prefix
+
+    try:
+        set_script_prefix("/roster/")
+        assert cached_reverse("overview", kwargs={"slug": "acme"}) == "/roster/a/acme/"
+    finally:
+        set_script_prefix("/")
+    assert cached_reverse("overview", kwargs={"slug": "acme"}) == "/a/acme/"

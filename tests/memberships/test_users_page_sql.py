@@ -156,3 +156,22 @@ def test_seats_count_everyone_whatever_the_filter(crowd):
     everyone = users_page.numbers(crowd, MemberFilter()).seats_used
     for member_filter in FILTERS:
         assert users_page.numbers(crowd, member_filter).seats_used == everyone
+
+
+def test_pending_invitations_count_the_same_whatever_the_time_zone_of_now():
+    from zoneinfo import ZoneInfo
+
+    account = AccountFactory()
+    now = timezone.now()
+    InvitationFactory(account=account, created_at=now - timedelta(days=7), expires_at=now)
+    InvitationFactory(account=account, expires_at=now + timedelta(hours=3))
+    for zone in ("UTC", "Asia/Tokyo", "America/Los_Angeles"):
+        local_now = (now + timedelta(hours=1)).astimezone(ZoneInfo(zone))
+        numbers = users_page.numbers(account, MemberFilter(), now=local_now)
+        assert numbers.seats_used == seats_used_at(account, local_now) == 1, zone
+
+
+def seats_used_at(account, now):
+    from invitations.models import Invitation
+
+    return Invitation.objects.pending(now=now).filter(account=account).count()
