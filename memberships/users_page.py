@@ -11,6 +11,8 @@ definitions: `memberships.selectors.members_page` / `member_rows`, `seat_queryse
 that both give the same rows and numbers for every filter, page and invitation state.
 
 1. `numbers()`: every number on the page (both tables' totals and the seats) in one query.
+   On PostgreSQL the account's member count is the one triggers keep (MemberCount), so an
+   unfiltered page of 10,000 members counts no member rows.
 2. `member_page()`: one page of members in email order, each with its user and `has_2fa`.
    The page is chosen on the narrow index `membership_email_order` (PostgreSQL) and read from
    whichever end of the list is nearer, so the last of 400 pages costs what the first does.
