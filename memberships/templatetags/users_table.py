@@ -7,25 +7,29 @@ with the standard library's html.escape cost a tenth of that. Django's admin bui
 change-list cells in Python too (`admin/templatetags/admin_list.py`). The table frames,
 headings and captions stay in the templates.
 
-Every value that comes from a person or the database goes through `_e()`; the only other
+Every value that comes from a person or the database goes through `e()`; the only other
 pieces are literals of this module and URLs reversed by the view.
 """
 
-from html import escape
+import functools
 
 from django import template
 from django.middleware.csrf import get_token
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import mark_safe
 
+from config.html import e
 from memberships.roles import Role
 
 register = template.Library()
 
 
-def _e(value) -> str:
-    return escape(str(value), quote=True)
+@functools.cache
+def _names(language: str | None) -> tuple[dict, dict]:
+    """Month abbreviations and escaped level names in `language` (the active one)."""
+    months = {number: str(name).title() for number, name in MONTHS_3.items()}
+    return months, {role.value: e(role.label) for role in Role}
 
 
 class _Viewer:
@@ -34,11 +38,10 @@ class _Viewer:
 
     def __init__(self):
         self.zone = timezone.get_current_timezone()
-        self.months = {number: str(name).title() for number, name in MONTHS_3.items()}
-        self.levels = {role.value: _e(role.label) for role in Role}
+        self.months, self.levels = _names(translation.get_language())
 
     def level(self, role: str) -> str:
-        return self.levels.get(role) or _e(role)
+        return self.levels.get(role) or e(role)
 
     def time(self, value, *, with_time: bool) -> str:
         """<time> in the viewer's time zone, as the `date` filter renders "j M Y[, H:i T]"."""
@@ -46,17 +49,17 @@ class _Viewer:
         text = f"{local.day} {self.months[local.month]} {local.year}"
         if with_time:
             text += f", {local.hour:02d}:{local.minute:02d} {local.tzname()}"
-        return f'<time datetime="{local.isoformat()}">{_e(text)}</time>'
+        return f'<time datetime="{local.isoformat()}">{e(text)}</time>'
 
 
 def _member_row(member, viewer_id, viewer: _Viewer) -> str:
     user = member.user
-    email = _e(user.email)
+    email = e(user.email)
     select = ""
     if member.actions is not None:
         select = (
             f'<input class="form-check-input" type="checkbox" name="member" value="{member.pk}"'
-            f' id="select-{member.pk}" aria-label="Select {_e(user.display_name)}">'
+            f' id="select-{member.pk}" aria-label="Select {e(user.display_name)}">'
         )
     you = (
         ' <span class="badge text-bg-light border">you</span>'
@@ -68,13 +71,13 @@ def _member_row(member, viewer_id, viewer: _Viewer) -> str:
     )
     last_login = viewer.time(user.last_login, with_time=True) if user.last_login else "Never"
     actions = "".join(
-        f' <a class="btn btn-sm btn-outline-{css}" href="{_e(url)}">{_e(label)}'
+        f' <a class="btn btn-sm btn-outline-{css}" href="{e(url)}">{e(label)}'
         f'<span class="visually-hidden"> {email}</span></a>'
         for label, url, css in member.actions or ()
     )
     return (
         f'<tr data-member="{email}"><td>{select}</td>'
-        f"<td>{_e(user.get_full_name() or '—')}{you}</td><td>{email}</td>"
+        f"<td>{e(user.get_full_name() or '—')}{you}</td><td>{email}</td>"
         f'<td data-testid="level">{viewer.level(member.role)}</td>'
         f'<td data-testid="status">{status}</td>'
         f"<td>{'On' if member.has_2fa else 'Off'}</td>"
@@ -90,7 +93,7 @@ def member_rows(context, members):
         return mark_safe('<tr><td colspan="9">No members match these filters.</td></tr>')
     viewer_id, viewer = context["request"].user.pk, _Viewer()
     rows = "".join(_member_row(member, viewer_id, viewer) for member in members)
-    return mark_safe(rows)  # noqa: S308 (every value in a row went through _e())
+    return mark_safe(rows)  # noqa: S308 (every value in a row went through e())
 
 
 def _invitation_state(invitation) -> str:
@@ -104,12 +107,12 @@ def _invitation_state(invitation) -> str:
 def _invitation_actions(invitation, email, urls, csrf_token) -> str:
     if urls is None:
         return ""
-    resend_url, cancel_url = (_e(url.format(invitation.pk)) for url in urls)
+    resend_url, cancel_url = (e(url.format(invitation.pk)) for url in urls)
     urgent = invitation.is_expired or invitation.delivery_failed
     css = "btn-primary" if urgent else "btn-outline-secondary"
     return (
         f'<form method="post" action="{resend_url}" class="d-inline">'
-        f'<input type="hidden" name="csrfmiddlewaretoken" value="{_e(csrf_token)}">'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{e(csrf_token)}">'
         f'<button type="submit" class="btn btn-sm {css}">Resend<span class="visually-hidden">'
         f" invitation to {email}</span></button></form>"
         f' <a class="btn btn-sm btn-outline-danger" href="{cancel_url}">Cancel'
@@ -118,11 +121,11 @@ def _invitation_actions(invitation, email, urls, csrf_token) -> str:
 
 
 def _invitation_row(invitation, urls, csrf_token, viewer: _Viewer) -> str:
-    email = _e(invitation.email)
+    email = e(invitation.email)
     invited_by = invitation.invited_by.display_name if invitation.invited_by else "—"
     return (
         f'<tr data-invitation="{email}"><td>{email}</td>'
-        f"<td>{viewer.level(invitation.role)}</td><td>{_e(invited_by)}</td>"
+        f"<td>{viewer.level(invitation.role)}</td><td>{e(invited_by)}</td>"
         f"<td>{viewer.time(invitation.created_at, with_time=False)}</td>"
         f"<td>{viewer.time(invitation.expires_at, with_time=True)}</td>"
         f'<td data-testid="invitation-state">{_invitation_state(invitation)}</td>'
@@ -140,4 +143,4 @@ def invitation_rows(context, invitations, action_urls):
     csrf_token = get_token(context["request"]) if action_urls else ""
     viewer = _Viewer()
     rows = "".join(_invitation_row(inv, action_urls, csrf_token, viewer) for inv in invitations)
-    return mark_safe(rows)  # noqa: S308 (every value in a row went through _e())
+    return mark_safe(rows)  # noqa: S308 (every value in a row went through e())
