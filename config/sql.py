@@ -4,9 +4,21 @@
 (`alias."column", ...`) and turns a row of them into an instance the way the ORM does
 (`from_db`, with the backend's and fields' converters: SQLite returns datetimes as text).
 Used where `make bench` showed the ORM's per-request Python outweighing the query itself.
+
+An instance is built as `Model.from_db` would build it, but without running `Model.__init__`
+(a fifth of the cost): its values go straight into `__dict__`, which is what `__init__` ends
+up doing for fields whose descriptors are Django's plain (`DeferredAttribute`) or foreign-key
+ones, provided nothing listens to `pre_init` / `post_init`. Anything else (a field with its
+own descriptor, a signal receiver anywhere) takes `from_db`. tests/config/test_sql.py holds
+both paths to the instance the ORM returns.
 """
 
 from dataclasses import dataclass
+
+from django.db.models import signals
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
 
 
 @dataclass(frozen=True)
@@ -14,6 +26,7 @@ class Columns:
     sql: str
     names: tuple[str, ...]
     converters: tuple  # (position, expression, [(function, takes ops), ...]) as the ORM
+    plain: bool  # every field's descriptor is Django's own: __dict__ may be filled directly
 
     def instance(self, model, connection, values):
         if self.converters:
@@ -24,7 +37,13 @@ class Columns:
                         values[position] = function(ops, values[position], expression, connection)
                     else:
                         values[position] = function(values[position], expression, connection)
-        return model.from_db(connection.alias, self.names, values)
+        if not self.plain or signals.pre_init.receivers or signals.post_init.receivers:
+            return model.from_db(connection.alias, self.names, values)
+        obj = model.__new__(model)
+        obj.__dict__.update(zip(self.names, values, strict=True))
+        state = obj._state = ModelState()
+        state.adding, state.db = False, connection.alias
+        return obj
 
 
 _CACHE: dict = {}
@@ -59,5 +78,10 @@ def columns(connection, model, alias: str, only: tuple[str, ...] = ()) -> Column
             sql=", ".join(f"{alias}.{quote(field.column)}" for field in fields),
             names=tuple(field.attname for field in fields),
             converters=tuple(converters),
+            plain=all(
+                type(model.__dict__.get(field.attname))
+                in (DeferredAttribute, ForeignKeyDeferredAttribute)
+                for field in model._meta.concrete_fields
+            ),
         )
     return _CACHE[key]
