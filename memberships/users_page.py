@@ -13,9 +13,10 @@ that both give the same rows and numbers for every filter, page and invitation s
 1. `numbers()`: every number on the page (both tables' totals and the seats) in one query.
    On PostgreSQL the account's member count is the one triggers keep (MemberCount), so an
    unfiltered page of 10,000 members counts no member rows.
-2. `member_page()`: one page of members in email order, each with its user and `has_2fa`.
-   The page is chosen on the narrow index `membership_email_order` (PostgreSQL) and read from
-   whichever end of the list is nearer, so the last of 400 pages costs what the first does.
+2. `member_page()`: one page of members in email order, each with its user and `has_2fa`,
+   read from whichever end of the list is nearer, so the last of 400 pages costs what the
+   first does. Near an end (and not searching) one join reads the page; further in, the
+   page's ids are picked first on the narrow index `membership_email_order` (PostgreSQL).
 3. `invitation_page()`: one page of pending (and not superseded expired) invitations,
    newest first, each with `invited_by`.
 """
@@ -171,6 +172,9 @@ def _window(total: int, offset: int, limit: int) -> tuple[bool, int, int]:
     return False, offset, limit
 
 
+DIRECT_SKIP = 100  # rows skipped (from the nearer end) up to which one join reads a page
+
+
 def member_page(account, member_filter: MemberFilter, *, offset: int, limit: int, total: int):
     """Members [offset, offset + limit) of the filtered list in email order (then id), each
     with `.user` loaded and `.has_2fa`; `total` is `numbers().members`."""
@@ -180,25 +184,43 @@ def member_page(account, member_filter: MemberFilter, *, offset: int, limit: int
         return []
     where, params, needs_user = _member_where(connection, account, member_filter)
     order_table, order_column = _order_column(connection)
-    needs_user = needs_user or order_table == "u"
-    join = " JOIN accounts_user u ON u.id = m.user_id" if needs_user else ""
+    order = "{0}.{1} {2}, {3}.id {2}"
     direction = "DESC" if backwards else "ASC"
-    member_columns = columns(connection, Membership, "pm", MEMBER_FIELDS)
-    user_columns = columns(connection, User, "pu", MEMBER_USER_FIELDS)
-    sql = f"""
-        SELECT {member_columns.sql}, {user_columns.sql},
-            EXISTS (SELECT 1 FROM mfa_authenticator a
-                    WHERE a.user_id = pm.user_id AND a.type IN (%s, %s)) AS has_2fa
-        FROM memberships_membership pm JOIN accounts_user pu ON pu.id = pm.user_id
-        WHERE pm.id IN (
-            SELECT m.id FROM memberships_membership m{join} WHERE {where}
-            ORDER BY {order_table}.{order_column} {direction}, m.id {direction}
-            LIMIT %s OFFSET %s)
-        ORDER BY p{order_table}.{order_column}, pm.id
-    """  # noqa: S608 (column names and literals only; values are parameters)
+    # The filter names the tables m and u. Near either end of the list one join reads the
+    # page; further in, or when searching (the trigram match then plans better alone), the
+    # page's ids are picked first (on the narrow index, on PostgreSQL), so the rows skipped
+    # or searched never touch the wider columns.
+    direct = skip <= DIRECT_SKIP and not member_filter.q
+    outer_member, outer_user = ("m", "u") if direct else ("pm", "pu")
+    member_columns = columns(connection, Membership, outer_member, MEMBER_FIELDS)
+    user_columns = columns(connection, User, outer_user, MEMBER_USER_FIELDS)
+    # Column names and literals only; values are parameters.
+    select = (
+        f"SELECT {member_columns.sql}, {user_columns.sql}, EXISTS (SELECT 1 FROM"  # noqa: S608
+        f" mfa_authenticator a WHERE a.user_id = {outer_member}.user_id AND a.type IN (%s, %s))"
+        " AS has_2fa"
+    )
+    if direct:
+        sql = f"""{select}
+            FROM memberships_membership m JOIN accounts_user u ON u.id = m.user_id
+            WHERE {where} ORDER BY {order.format(order_table, order_column, direction, "m")}
+            LIMIT %s OFFSET %s"""
+    else:
+        needs_user = needs_user or order_table == "u"
+        join = " JOIN accounts_user u ON u.id = m.user_id" if needs_user else ""
+        outer_order = order.format("p" + order_table, order_column, direction, "pm")
+        sql = f"""{select}
+            FROM memberships_membership pm JOIN accounts_user pu ON pu.id = pm.user_id
+            WHERE pm.id IN (
+                SELECT m.id FROM memberships_membership m{join} WHERE {where}
+                ORDER BY {order.format(order_table, order_column, direction, "m")}
+                LIMIT %s OFFSET %s)
+            ORDER BY {outer_order}"""  # noqa: S608 (column names and literals only)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*_TWO_FACTOR_TYPES, *params, limit, skip])
         rows = cursor.fetchall()
+    if backwards:
+        rows.reverse()
     split = len(member_columns.names)
     members = []
     for row in rows:
