@@ -96,23 +96,22 @@ def member_rows(context, members):
     return mark_safe(rows)  # noqa: S308 (every value in a row went through e())
 
 
-def _invitation_state(invitation) -> str:
-    if invitation.is_expired:
+def _invitation_state(invitation, expired: bool) -> str:
+    if expired:
         return '<span class="badge text-bg-secondary">Expired</span>'
     if invitation.delivery_failed:
         return '<span class="badge text-bg-danger">Not delivered — resend</span>'
     return "Sending" if invitation.delivery_status == "queued" else "Pending"
 
 
-def _invitation_actions(invitation, email, urls, csrf_token) -> str:
+def _invitation_actions(invitation, expired: bool, email, urls, csrf_input) -> str:
     if urls is None:
         return ""
     resend_url, cancel_url = (e(url.format(invitation.pk)) for url in urls)
-    urgent = invitation.is_expired or invitation.delivery_failed
+    urgent = expired or invitation.delivery_failed
     css = "btn-primary" if urgent else "btn-outline-secondary"
     return (
-        f'<form method="post" action="{resend_url}" class="d-inline">'
-        f'<input type="hidden" name="csrfmiddlewaretoken" value="{e(csrf_token)}">'
+        f'<form method="post" action="{resend_url}" class="d-inline">{csrf_input}'
         f'<button type="submit" class="btn btn-sm {css}">Resend<span class="visually-hidden">'
         f" invitation to {email}</span></button></form>"
         f' <a class="btn btn-sm btn-outline-danger" href="{cancel_url}">Cancel'
@@ -120,17 +119,18 @@ def _invitation_actions(invitation, email, urls, csrf_token) -> str:
     )
 
 
-def _invitation_row(invitation, urls, csrf_token, viewer: _Viewer) -> str:
+def _invitation_row(invitation, urls, csrf_input, viewer: _Viewer) -> str:
     email = e(invitation.email)
+    expired = invitation.is_expired
+    actions = _invitation_actions(invitation, expired, email, urls, csrf_input)
     invited_by = invitation.invited_by.display_name if invitation.invited_by else "—"
     return (
         f'<tr data-invitation="{email}"><td>{email}</td>'
         f"<td>{viewer.level(invitation.role)}</td><td>{e(invited_by)}</td>"
         f"<td>{viewer.time(invitation.created_at, with_time=False)}</td>"
         f"<td>{viewer.time(invitation.expires_at, with_time=True)}</td>"
-        f'<td data-testid="invitation-state">{_invitation_state(invitation)}</td>'
-        f'<td class="text-nowrap">{_invitation_actions(invitation, email, urls, csrf_token)}'
-        "</td></tr>\n"
+        f'<td data-testid="invitation-state">{_invitation_state(invitation, expired)}</td>'
+        f'<td class="text-nowrap">{actions}</td></tr>\n'
     )
 
 
@@ -140,7 +140,10 @@ def invitation_rows(context, invitations, action_urls):
     or None when the viewer may not resend or cancel."""
     if not invitations:
         return mark_safe('<tr><td colspan="7">No pending invitations.</td></tr>')
-    csrf_token = get_token(context["request"]) if action_urls else ""
+    csrf_input = ""
+    if action_urls:
+        token = e(get_token(context["request"]))
+        csrf_input = f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
     viewer = _Viewer()
-    rows = "".join(_invitation_row(inv, action_urls, csrf_token, viewer) for inv in invitations)
+    rows = "".join(_invitation_row(inv, action_urls, csrf_input, viewer) for inv in invitations)
     return mark_safe(rows)  # noqa: S308 (every value in a row went through e())
