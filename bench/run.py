@@ -384,15 +384,18 @@ def run_hashrate(hash_plan: dict, seconds: float) -> dict:
 
 def run_rounds(
     scenarios, port, master_pid, *, rounds, seconds, warmup, concurrency, hash_plan
-) -> tuple[dict, float]:
+) -> tuple[dict, float, float]:
     """Every scenario once per round, in the same order, round after round; after the logins,
-    a round of bare hashing on CORES processes (the logins' ceiling under the same load)."""
+    a round of bare hashing on CORES processes (the logins' ceiling under the same load) and
+    the time of one hash in this process. Returns the table and both hash figures, each the
+    median over the rounds, so the machine's drift during the run touches them as it touches
+    the logins."""
     invite_plan = dict(scenarios)["invite_25"]
     pool = InvitePool(invite_plan["requests"], rounds + 1)
     xff = iter(range(0, 10**9, 100_000))
     results = {name: [] for name, _ in scenarios}
     rss_after = {name: 0 for name, _ in scenarios}
-    hash_rates = []
+    hash_rates, hash_times = [], []
 
     def plan_for(name, plan):
         if name == "invite_25":
@@ -421,11 +424,12 @@ def run_rounds(
             rss_after[name] = max([rss_after[name], *(m["rss_kb"] for m in memory.values())])
             if name == "login":
                 hash_rates.append(run_hashrate(hash_plan, duration)["rate"])
+                hash_times.append(hash_seconds(hash_plan["encoded"], hash_plan["password"]))
     table = {
         name: {**stats.summarise(outcomes), "rss_kb": rss_after[name]}
         for name, outcomes in results.items()
     }
-    return table, statistics.median(hash_rates)
+    return table, statistics.median(hash_rates), statistics.median(hash_times)
 
 
 def soak(scenarios, port, master_pid, *, seconds, concurrency) -> dict:
@@ -604,7 +608,7 @@ def markdown(result: dict) -> str:
         f"gunicorn -c config/gunicorn.conf.py, {WORKERS} sync workers, DEBUG=0, PBKDF2; "
         f"{result['config']['rounds']} interleaved rounds x "
         f"{result['config']['round_seconds']:g} s, "
-        f"{result['config']['concurrency']} clients; one password hash in-process: "
+        f"{result['config']['concurrency']} clients; one password hash in-process, interleaved: "
         f"{result['hash_ms']:.0f} ms; {CORES} processes hashing, interleaved: "
         f"{result['parallel_hash_rate']:.2f} hashes/s.",
         "",
@@ -700,7 +704,6 @@ def main() -> int:
         )
         from accounts.models import User
 
-        hash_s = hash_seconds(User.objects.get(pk=info["admin"]["id"]).password, loader.PASSWORD)
         port = free_port()
         scenarios, urls = build_scenarios(info, sessions, port)
         queries = count_queries(info, urls, info["invite_accounts"][-1])
@@ -712,7 +715,7 @@ def main() -> int:
         gunicorn = start_gunicorn(env, port, DATA_DIR / "gunicorn.log")
         log(f"gunicorn on 127.0.0.1:{port}, workers {worker_pids(gunicorn.pid)}")
         admin_hash = User.objects.get(pk=info["admin"]["id"]).password
-        table, parallel_hash_rate = run_rounds(
+        table, parallel_hash_rate, hash_s = run_rounds(
             scenarios,
             port,
             gunicorn.pid,
