@@ -27,6 +27,25 @@ _USER_MENU = (
 )
 
 
+def _item(url: str, text: str) -> str:
+    """A plain menu entry; `url` and `text` are escaped here."""
+    return f'<li><a class="dropdown-item" href="{e(url)}">{e(text)}</a></li>'
+
+
+def _dropdown(menu_id: str, hidden_label: str, label: str, items: list[str], last: str) -> str:
+    """A Bootstrap dropdown: its button (`label` already escaped), `items`, a divider and
+    the `last` item."""
+    return (
+        '<div class="dropdown">'
+        '<button class="btn btn-outline-secondary btn-sm dropdown-toggle" type="button"'
+        f' data-bs-toggle="dropdown" aria-expanded="false" id="{menu_id}">'
+        f'<span class="visually-hidden">{hidden_label}</span>{label}</button>'
+        f'<ul class="dropdown-menu dropdown-menu-end" aria-labelledby="{menu_id}">'
+        + "".join(items)
+        + f'<li><hr class="dropdown-divider"></li>{last}</ul></div>'
+    )
+
+
 def _switcher(memberships, current_account) -> str:
     if not memberships:
         return ""
@@ -41,23 +60,12 @@ def _switcher(memberships, current_account) -> str:
             f'<span class="text-body-secondary small">{e(m.get_role_display())}</span></a></li>'
         )
     label = e(current_account.name) if current_account else "Choose an account"
-    return (
-        '<div class="dropdown">'
-        '<button class="btn btn-outline-secondary btn-sm dropdown-toggle" type="button"'
-        ' data-bs-toggle="dropdown" aria-expanded="false" id="account-switcher">'
-        f'<span class="visually-hidden">Current account: </span>{label}</button>'
-        '<ul class="dropdown-menu dropdown-menu-end" aria-labelledby="account-switcher">'
-        + "".join(items)
-        + '<li><hr class="dropdown-divider"></li><li><a class="dropdown-item"'
-        f' href="{e(cached_reverse("account_chooser"))}">All accounts</a></li></ul></div>'
-    )
+    last = _item(cached_reverse("account_chooser"), "All accounts")
+    return _dropdown("account-switcher", "Current account: ", label, items, last)
 
 
 def _user_menu(user, current_membership) -> str:
-    items = [
-        f'<li><a class="dropdown-item" href="{e(cached_reverse(name))}">{label}</a></li>'
-        for label, name in _USER_MENU
-    ]
+    items = [_item(cached_reverse(name), label) for label, name in _USER_MENU]
     if current_membership is not None:
         account = current_membership.account
         try:
@@ -65,20 +73,9 @@ def _user_menu(user, current_membership) -> str:
         except NoReverseMatch:
             pass
         else:
-            items.append(
-                f'<li><a class="dropdown-item" href="{e(leave_url)}">'
-                f"Leave {e(account.name)}</a></li>"
-            )
-    return (
-        '<div class="dropdown">'
-        '<button class="btn btn-outline-secondary btn-sm dropdown-toggle" type="button"'
-        ' data-bs-toggle="dropdown" aria-expanded="false" id="user-menu">'
-        f'<span class="visually-hidden">User menu for </span>{e(user.display_name)}</button>'
-        '<ul class="dropdown-menu dropdown-menu-end" aria-labelledby="user-menu">'
-        + "".join(items)
-        + '<li><hr class="dropdown-divider"></li><li><a class="dropdown-item"'
-        f' href="{e(cached_reverse("account_logout"))}">Sign out</a></li></ul></div>'
-    )
+            items.append(_item(leave_url, f"Leave {account.name}"))
+    last = _item(cached_reverse("account_logout"), "Sign out")
+    return _dropdown("user-menu", "User menu for ", e(user.display_name), items, last)
 
 
 @register.simple_tag(takes_context=True)
