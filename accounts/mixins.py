@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from accounts.models import Account
-from config.sql import columns
+from config.sql import columns, cursor
 from memberships.models import Membership, MembershipStatus
 from memberships.permissions import get_permission, roles_with_permission
 
@@ -42,14 +42,14 @@ def active_memberships(user) -> list[Membership]:
     connection = connections[router.db_for_read(Membership)]
     membership_columns = columns(connection, Membership, "m")
     account_columns = columns(connection, Account, "a")
-    with connection.cursor() as cursor:
-        cursor.execute(
+    with cursor(connection, prepare=True) as statement:
+        statement.execute(
             f"SELECT {membership_columns.sql}, {account_columns.sql}"  # noqa: S608 (columns only)
             " FROM memberships_membership m JOIN accounts_account a ON a.id = m.account_id"
             " WHERE m.user_id = %s AND m.status = %s ORDER BY a.name, m.id",
             [user.pk, MembershipStatus.ACTIVE.value],
         )
-        rows = cursor.fetchall()
+        rows = statement.fetchall()
     split = len(membership_columns.names)
     memberships = []
     for row in rows:

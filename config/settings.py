@@ -113,6 +113,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
         }
     )
+elif "postgresql" in DATABASES["default"]["ENGINE"] and env.bool(
+    "DB_PREPARED_STATEMENTS", default=True
+):
+    # Prepared statements for the few hand-written reads on every account page
+    # (config.sql.cursor(prepare=True)); Django's own cursors bind client-side and never
+    # prepare. Generic plans: those statements are planned once per connection instead of
+    # on every request. Turn off behind a transaction-pooling PgBouncer older than 1.21.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("prepare_threshold", 5)
+    _generic = "-c plan_cache_mode=force_generic_plan"
+    _options["options"] = f"{_options.get('options', '')} {_generic}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (Redis in production: CACHE_URL=redis://127.0.0.1:6379/0) --------------------------

@@ -11,9 +11,16 @@ up doing for fields whose descriptors are Django's plain (`DeferredAttribute`) o
 ones, provided nothing listens to `pre_init` / `post_init`. Anything else (a field with its
 own descriptor, a signal receiver anywhere) takes `from_db`. tests/config/test_sql.py holds
 both paths to the instance the ORM returns.
+
+`cursor(connection, prepare=True)` runs such a read as a prepared statement on PostgreSQL
+(planned once per connection, with a generic plan: settings DB_PREPARED_STATEMENTS), and as
+Django's own cursor anywhere else. Only statements whose one plan suits every account go
+through it: not searches (a trigram match wants the pattern's own plan) nor deep pages.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 
 from django.db.models import signals
 from django.db.models.base import ModelState
@@ -44,6 +51,41 @@ class Columns:
         state = obj._state = ModelState()
         state.adding, state.db = False, connection.alias
         return obj
+
+
+@contextmanager
+def cursor(connection, *, prepare: bool):
+    """A cursor of `connection`, as `connection.cursor()`; with `prepare` on PostgreSQL (when
+    the settings allow prepared statements), one whose statements are prepared on first use
+    and reused for the rest of the connection. Queries still pass through Django's cursor
+    wrapper: they are logged, counted by the query-count tests and seen by execute_wrappers."""
+    if prepare and connection.vendor == "postgresql":
+        connection.ensure_connection()
+        # None: DB_PREPARED_STATEMENTS=0 (psycopg then prepares nothing).
+        prepare = connection.connection.prepare_threshold is not None
+    if not (prepare and connection.vendor == "postgresql"):
+        with connection.cursor() as plain:
+            yield plain
+        return
+    connection.validate_thread_sharing()
+    wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
+    with wrap(_preparing_cursor_class()(connection.connection)) as prepared:
+        yield prepared
+
+
+@cache
+def _preparing_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        """Binds parameters server-side (only such a statement can be prepared) and prepares
+        every statement it runs."""
+
+        def execute(self, query, params=None, **kwargs):
+            kwargs.setdefault("prepare", True)
+            return super().execute(query, params, **kwargs)
+
+    return PreparingCursor
 
 
 _CACHE: dict = {}

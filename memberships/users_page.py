@@ -19,6 +19,10 @@ that both give the same rows and numbers for every filter, page and invitation s
    page's ids are picked first on the narrow index `membership_email_order` (PostgreSQL).
 3. `invitation_page()`: one page of pending (and not superseded expired) invitations,
    newest first, each with `invited_by`.
+
+On PostgreSQL the three are prepared statements with generic plans (`config.sql.cursor`):
+planning them took more of the database's time than running them. Searches and pages deep
+in the list are not prepared: their best plan depends on the pattern and the offset.
 """
 
 from dataclasses import dataclass
@@ -27,7 +31,7 @@ from django.db import connections
 from django.utils import timezone
 
 from accounts.models import User
-from config.sql import columns
+from config.sql import columns, cursor
 from invitations.models import Invitation, InvitationStatus
 from memberships.models import Membership
 
@@ -155,9 +159,10 @@ def numbers(account, member_filter: MemberFilter, *, now=None) -> Numbers:
         connection.ops.adapt_datetimefield_value(now or timezone.now()),
         *_invitations_of_account_params(account),
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params + invitation_params)
-        invitations, pending, everyone, *filtered = cursor.fetchone()
+    # Prepared unless searching (a search's trigram match wants a plan for its own pattern).
+    with cursor(connection, prepare=not member_filter.q) as statement:
+        statement.execute(sql, params + invitation_params)
+        invitations, pending, everyone, *filtered = statement.fetchone()
     members = filtered[0] if member_filter else everyone
     return Numbers(members=members, invitations=invitations, seats_used=everyone + pending)
 
@@ -216,9 +221,10 @@ def member_page(account, member_filter: MemberFilter, *, offset: int, limit: int
                 ORDER BY {order.format(order_table, order_column, direction, "m")}
                 LIMIT %s OFFSET %s)
             ORDER BY {outer_order}"""  # noqa: S608 (column names and literals only)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*_TWO_FACTOR_TYPES, *params, limit, skip])
-        rows = cursor.fetchall()
+    # The join is prepared: its one plan (walk the email-order index) suits every account.
+    with cursor(connection, prepare=direct) as statement:
+        statement.execute(sql, [*_TWO_FACTOR_TYPES, *params, limit, skip])
+        rows = statement.fetchall()
     if backwards:
         rows.reverse()
     split = len(member_columns.names)
@@ -242,10 +248,10 @@ def invitation_page(account, *, offset: int, limit: int):
         WHERE {_INVITATIONS_OF_ACCOUNT} AND {_NOT_SUPERSEDED}
         ORDER BY i.created_at DESC, i.id DESC LIMIT %s OFFSET %s
     """  # noqa: S608 (column names and literals only; values are parameters)
-    with connection.cursor() as cursor:
+    with cursor(connection, prepare=True) as statement:
         params = [*_invitations_of_account_params(account), InvitationStatus.EXPIRED.value]
-        cursor.execute(sql, [*params, limit, offset])
-        rows = cursor.fetchall()
+        statement.execute(sql, [*params, limit, offset])
+        rows = statement.fetchall()
     split = len(invitation_columns.names)
     invitations, inviters = [], {None: None}  # one instance per inviter, however many rows
     for row in rows:
