@@ -287,7 +287,12 @@ def build_scenarios(info: dict, sessions: dict[int, str], port: int) -> tuple[li
     from django.conf import settings
 
     cookie = settings.SESSION_COOKIE_NAME
-    admin_cookie = f"{cookie}={sessions[info['admin']['id']]}"
+    # The admin's browser, as after its first page: the session and the CSRF cookie (without
+    # it every page with a form would mint a new CSRF secret, as only a first visit does).
+    admin_cookie = (
+        f"{cookie}={sessions[info['admin']['id']]};"
+        f" {settings.CSRF_COOKIE_NAME}={secrets.token_hex(16)}"
+    )
     origin = f"http://127.0.0.1:{port}"
 
     def get(path, session_cookie=admin_cookie):
