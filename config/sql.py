@@ -63,7 +63,9 @@ def cursor(connection, *, prepare: bool):
         connection.ensure_connection()
         # None: DB_PREPARED_STATEMENTS=0 (psycopg then prepares nothing).
         prepare = connection.connection.prepare_threshold is not None
-    if not (prepare and connection.vendor == "postgresql"):
+    else:
+        prepare = False
+    if not prepare:
         with connection.cursor() as plain:
             yield plain
         return
