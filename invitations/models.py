@@ -95,6 +95,13 @@ class Invitation(models.Model):
             ),
             # The Users page lists an account's invitations newest first, 25 at a time.
             models.Index(fields=["account", "-created_at", "-id"], name="invitation_acct_newest"),
+            # Pending invitations past their expiry (the Users page's seat count subtracts
+            # them from PendingInvitationCount; `expire_invitations` finds them).
+            models.Index(
+                fields=["account", "expires_at"],
+                condition=Q(status="pending"),
+                name="invitation_pending_expiry",
+            ),
         ]
 
     def __str__(self):
@@ -118,3 +125,23 @@ class Invitation(models.Model):
     @property
     def delivery_failed(self) -> bool:
         return self.delivery_status == DeliveryStatus.FAILED
+
+
+class PendingInvitationCount(models.Model):
+    """How many pending invitations (past their expiry or not) an account has, so the Users
+    page's numbers never count 1,000 invitation rows on every view.
+
+    PostgreSQL triggers keep it (invitations migration 0004) on every insert, delete and
+    status or account change of an invitation, whatever makes it; `manage.py
+    reconcile_member_counts` repairs writes made with triggers off. SQLite has no triggers
+    here (the reason memberships migration 0002 gives) and leaves the table empty; the page
+    counts rows there. Read it through memberships.users_page, never write it.
+    """
+
+    account = models.OneToOneField(
+        "accounts.Account", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    pending = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.pending} pending invitations in account {self.account_id}"

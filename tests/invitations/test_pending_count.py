@@ -1,0 +1,205 @@
+"""PendingInvitationCount (each account's number of pending invitations) follows the
+invitations table on PostgreSQL, kept by triggers, whatever writes the rows; the Users page's
+numbers read it. SQLite has no triggers and the page counts rows there."""
+
+import io
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from accounts.models import Account
+from invitations.models import Invitation, PendingInvitationCount
+from memberships.users_page import MemberFilter, numbers
+from tests.factories import AccountFactory, InvitationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the pending-invitation-count triggers exist on PostgreSQL only",
+)
+
+
+def kept(account):
+    counts = PendingInvitationCount.objects.filter(account=account)
+    return counts.values_list("pending", flat=True).first()
+
+
+def assert_kept_equals_rows(*accounts):
+    for account in accounts:
+        real = Invitation.objects.filter(account=account, status="pending").count()
+        assert (kept(account) or 0) == real, account
+
+
+def invitation(account, **fields):
+    now = timezone.now()
+    return Invitation(
+        account=account,
+        email=fields.pop("email"),
+        role="viewer",
+        created_at=now,
+        expires_at=now + timedelta(days=7),
+        token_hash=fields.pop("token_hash", ""),
+        **fields,
+    )
+
+
+@postgres_only
+def test_each_new_pending_invitation_counts_and_no_other():
+    account = AccountFactory()
+    assert kept(account) is None  # no row until the first invitation: the page reads 0
+    assert numbers(account, MemberFilter()).invitations == 0
+    InvitationFactory.create_batch(3, account=account)
+    InvitationFactory(account=account, status="accepted")
+    InvitationFactory(account=account, status="expired")
+    assert kept(account) == 3
+
+
+@postgres_only
+def test_bulk_create_counts_once_per_account():
+    first, second = AccountFactory(), AccountFactory()
+    Invitation.objects.bulk_create(
+        [invitation(first, email=f"a{i}@example.test") for i in range(5)]
+        + [invitation(second, email=f"b{i}@example.test") for i in range(2)]
+        + [invitation(second, email="c@example.test", status="cancelled")]
+    )
+    assert (kept(first), kept(second)) == (5, 2)
+
+
+@postgres_only
+def test_status_changes_and_moves_change_the_counts():
+    first, second = AccountFactory(), AccountFactory()
+    accepted, cancelled, moved, *rest = InvitationFactory.create_batch(6, account=first)
+    accepted.status = "accepted"
+    accepted.save()
+    Invitation.objects.filter(pk=cancelled.pk).update(status="cancelled")
+    Invitation.objects.filter(pk=moved.pk).update(account=second)
+    assert (kept(first), kept(second)) == (3, 1)
+
+    Invitation.objects.filter(account=first).update(status="expired")  # several at once
+    assert kept(first) == 0
+    Invitation.objects.filter(pk=rest[0].pk).update(status="pending")  # back to pending
+    assert kept(first) == 1
+    Invitation.objects.filter(account=second).update(delivery_status="failed")  # no change
+    assert_kept_equals_rows(first, second)
+
+
+@postgres_only
+def test_deleting_invitations_a_user_or_an_account():
+    account, other = AccountFactory(), AccountFactory()
+    inviter = UserFactory()
+    one, _two = InvitationFactory.create_batch(2, account=account)
+    InvitationFactory(account=account, status="declined")
+    InvitationFactory(account=other, invited_by=inviter)
+    one.delete()
+    inviter.delete()  # invited_by is set null: the invitation stays pending
+    assert (kept(account), kept(other)) == (1, 1)
+    Account.objects.filter(pk=account.pk).delete()
+    assert not PendingInvitationCount.objects.filter(account_id=account.pk).exists()
+    assert_kept_equals_rows(other)
+
+
+@postgres_only
+def test_raw_sql_writes_count_too():
+    account = AccountFactory()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO invitations_invitation (account_id, email, role, message, created_at,"
+            " expires_at, status, token_hash, delivery_status, last_error, resends_in_window)"
+            " VALUES (%s, 'raw@example.test', 'viewer', '', now(), now() + interval '7 days',"
+            " 'pending', '', 'queued', '', 0)",
+            [account.pk],
+        )
+    assert kept(account) == 1
+
+
+@postgres_only
+def test_the_page_reads_the_kept_count_and_counts_only_lapsed_and_expired_rows():
+    account = AccountFactory()
+    InvitationFactory.create_batch(3, account=account)
+    lapsed = InvitationFactory(account=account)  # still pending, past its expiry
+    Invitation.objects.filter(pk=lapsed.pk).update(expires_at=timezone.now() - timedelta(hours=1))
+    InvitationFactory(account=account, status="expired")  # listed: nothing replaced it
+    PendingInvitationCount.objects.filter(account=account).update(pending=40)  # a marker
+
+    page = numbers(account, MemberFilter())
+
+    assert page.invitations == 40 + 1  # the kept pending count, plus the expired one
+    assert page.seats_used == 40 - 1  # pending ones past their expiry hold no seat
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_invitations_and_cancellations_lose_no_update():
+    account = AccountFactory()
+    cancelled = InvitationFactory.create_batch(6, account=account)
+    start, errors = threading.Barrier(6), []
+
+    def work(worker, cancel):
+        try:
+            start.wait(5)
+            for n in range(3):
+                with transaction.atomic():
+                    InvitationFactory(account=account, email=f"w{worker}-{n}@example.test")
+                    if n == 0:
+                        Invitation.objects.filter(pk=cancel.pk).update(status="cancelled")
+        except Exception as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(i, cancelled[i])) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert not any(thread.is_alive() for thread in threads), "a writer hung (deadlock?)"
+    assert not errors
+    assert Invitation.objects.filter(account=account, status="pending").count() == 18
+    assert kept(account) == 18
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_truncate_empties_the_counts():
+    InvitationFactory.create_batch(2, account=AccountFactory())
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE invitations_invitation CASCADE")
+    assert not PendingInvitationCount.objects.exists()
+
+
+@postgres_only
+def test_reconcile_corrects_counts_that_bypassed_triggers():
+    drifted, right = AccountFactory(), AccountFactory()
+    InvitationFactory.create_batch(3, account=drifted)
+    InvitationFactory(account=right)
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")  # triggers off
+        try:
+            cursor.execute(
+                "UPDATE invitations_invitation SET status = 'cancelled' WHERE id IN"
+                " (SELECT id FROM invitations_invitation WHERE account_id = %s LIMIT 2)",
+                [drifted.pk],
+            )
+        finally:
+            cursor.execute("SET session_replication_role = DEFAULT")
+    assert kept(drifted) == 3  # wrong: one is pending
+
+    out = io.StringIO()
+    call_command("reconcile_member_counts", stdout=out)
+
+    assert f"account {drifted.pk}: pending invitations were 3, set to 1" in out.getvalue()
+    assert "1 pending-invitation count(s) corrected." in out.getvalue()
+    assert_kept_equals_rows(drifted, right)
+
+
+def test_reconcile_does_nothing_without_triggers():
+    from invitations.pending_counts import reconcile_pending_invitation_counts
+
+    InvitationFactory()
+    assert reconcile_pending_invitation_counts() == []  # none drifted, or no triggers
+    if connection.vendor != "postgresql":
+        assert not PendingInvitationCount.objects.exists()
