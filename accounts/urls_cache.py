@@ -12,6 +12,7 @@ from functools import lru_cache
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.safestring import SafeString
 
 
 @lru_cache(maxsize=4096)
@@ -21,16 +22,21 @@ def _reverse(urlconf, prefix, view_name, args, kwargs, current_app):
     )
 
 
+# Exact types: True == 1 and a str-based enum == its value as keys, yet reverse() writes them
+# differently ("True", the enum's str()). SafeString writes as its value: a template's quoted
+# literals ('overview') are SafeStrings, so without it no `{% url %}` was ever remembered.
+_TEXT_TYPES = (str, SafeString)
+_REMEMBERED_TYPES = (*_TEXT_TYPES, int)
+
+
 def _hashable(values) -> bool:
-    # Exact types: True == 1 and a str-based enum == its value as keys, yet reverse() writes
-    # them differently ("True", the enum's str()).
-    return all(type(value) in (str, int) for value in values)
+    return all(type(value) in _REMEMBERED_TYPES for value in values)
 
 
 def cached_reverse(view_name, *, args=(), kwargs=None, current_app=None) -> str:
     """reverse(), answered from memory when every argument is a string or a number."""
     kwargs = kwargs or {}
-    if not (type(view_name) is str and _hashable(args) and _hashable(kwargs.values())):
+    if not (type(view_name) in _TEXT_TYPES and _hashable(args) and _hashable(kwargs.values())):
         return reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
     return _reverse(
         get_urlconf(),

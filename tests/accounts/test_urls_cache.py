@@ -46,6 +46,16 @@ def test_template_tag_renders_as_the_builtin_tag_does():
     assert "/a/a-b/users/" in cached and "[]" in cached
 
 
+def test_template_tags_are_answered_from_memory():
+    """A template's quoted literals are SafeStrings: they must not bypass the memory."""
+    template = Template("{% load cached_url %}{% url 'overview' slug=s %}|{% url 'overview' 'x' %}")
+    _reverse.cache_clear()
+    for _ in range(3):
+        assert template.render(Context({"s": "acme"})) == "/a/acme/|/a/x/"
+    assert _reverse.cache_info().misses == 2
+    assert _reverse.cache_info().hits == 4
+
+
 def test_values_that_write_differently_are_not_confused():
     from enum import StrEnum
 
