@@ -71,6 +71,9 @@ def test_users_page_is_paginated(client_for, account, members):
     assert first.paginator.count == 35
     assert len(first.object_list) == 25 and len(second.object_list) == 10
     assert not {m.pk for m in first.object_list} & {m.pk for m in second.object_list}
+    body = client.get(users_url(account, page=2, level="viewer", inv_page=1)).content.decode()
+    assert 'href="?level=viewer&amp;inv_page=1&amp;page=1">Previous</a>' in body  # filters kept
+    assert "Page 2 of 2" in body and ">Next</a>" not in body
 
 
 # --- forged POSTs are refused and change nothing --------------------------------------------
@@ -236,6 +239,8 @@ def test_pending_invitations_are_paginated_on_their_own(client_for, account, mem
     second = client.get(users_url(account, inv_page=2)).context["invitations_page"]
     assert first.paginator.count == 30
     assert (len(first.object_list), len(second.object_list)) == (25, 5)
+    body = client.get(users_url(account, page=1)).content.decode()
+    assert 'href="?page=1&amp;inv_page=2#invitations">Next</a>' in body
 
 
 def test_users_page_escapes_names_and_emails_in_rows(client_for, account, members):
