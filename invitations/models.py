@@ -109,8 +109,11 @@ class Invitation(models.Model):
 
     @property
     def is_expired(self) -> bool:
+        return self.is_expired_at(timezone.now())
+
+    def is_expired_at(self, now) -> bool:
         return self.status == InvitationStatus.EXPIRED or (
-            self.status == InvitationStatus.PENDING and self.expires_at <= timezone.now()
+            self.status == InvitationStatus.PENDING and self.expires_at <= now
         )
 
     @property
