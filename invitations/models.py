@@ -134,11 +134,10 @@ class PendingInvitationCount(models.Model):
     """How many pending invitations (past their expiry or not) an account has, so the Users
     page's numbers never count 1,000 invitation rows on every view.
 
-    PostgreSQL triggers keep it (invitations migration 0004) on every insert, delete and
-    status or account change of an invitation, whatever makes it; `manage.py
-    reconcile_member_counts` repairs writes made with triggers off. SQLite has no triggers
-    here (the reason memberships migration 0002 gives) and leaves the table empty; the page
-    counts rows there. Read it through memberships.users_page, never write it.
+    Triggers keep it on every insert, delete and status or account change of an invitation,
+    whatever makes it (invitations migration 0004 on PostgreSQL, config/sqlite_triggers.py
+    on SQLite); `manage.py reconcile_member_counts` repairs writes made with triggers off.
+    Read it through memberships.users_page, never write it.
     """
 
     account = models.OneToOneField(

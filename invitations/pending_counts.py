@@ -1,4 +1,4 @@
-"""Repair of PendingInvitationCount (the per-account pending-invitation counts PostgreSQL
+"""Repair of PendingInvitationCount (the per-account pending-invitation counts that
 triggers keep), as memberships.member_counts repairs MemberCount; `manage.py
 reconcile_member_counts` runs both on each deploy."""
 
@@ -18,12 +18,12 @@ _DRIFTED = """
 @transaction.atomic(durable=True)
 def reconcile_pending_invitation_counts() -> list[tuple[int, int, int]]:
     """Set every account's count to its number of pending invitations; returns what was wrong
-    as [(account id, kept count, real count)]. Does nothing where no triggers keep counts."""
-    if connection.vendor != "postgresql":
-        return []
+    as [(account id, kept count, real count)]."""
     with connection.cursor() as cursor:
-        # Hold off invitation writes while recounting, so no count is set from a stale read.
-        cursor.execute("LOCK TABLE invitations_invitation IN SHARE MODE")
+        # Hold off invitation writes while recounting, so no count is set from a stale read
+        # (SQLite: the transaction took the database's write lock at BEGIN).
+        if connection.vendor == "postgresql":
+            cursor.execute("LOCK TABLE invitations_invitation IN SHARE MODE")
         cursor.execute(_DRIFTED)
         drifted = cursor.fetchall()
         for account_id, _kept, real in drifted:

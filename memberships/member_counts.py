@@ -1,4 +1,5 @@
-"""Repair of MemberCount (the per-account membership counts PostgreSQL triggers keep).
+"""Repair of MemberCount (the per-account membership counts that triggers keep: the
+PostgreSQL migrations', config/sqlite_triggers.py's on SQLite).
 
 The triggers see every write made with triggers on. A restore with --disable-triggers or
 rows copied with `session_replication_role = replica` bypass them; a wrong count would put
@@ -22,12 +23,12 @@ _DRIFTED = """
 @transaction.atomic(durable=True)
 def reconcile_member_counts() -> list[tuple[int, int, int]]:
     """Set every account's count to its number of memberships; returns what was wrong as
-    [(account id, kept count, real count)]. Does nothing where no triggers keep counts."""
-    if connection.vendor != "postgresql":
-        return []
+    [(account id, kept count, real count)]."""
     with connection.cursor() as cursor:
-        # Hold off membership writes while recounting, so no count is set from a stale read.
-        cursor.execute("LOCK TABLE memberships_membership IN SHARE MODE")
+        # Hold off membership writes while recounting, so no count is set from a stale read
+        # (SQLite: the transaction took the database's write lock at BEGIN).
+        if connection.vendor == "postgresql":
+            cursor.execute("LOCK TABLE memberships_membership IN SHARE MODE")
         cursor.execute(_DRIFTED)
         drifted = cursor.fetchall()
         for account_id, _kept, real in drifted:

@@ -30,7 +30,8 @@ class Membership(models.Model):
         max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
     )
     created_at = models.DateTimeField("joined", default=timezone.now)
-    # A copy of user.email, kept by database triggers (migration 0002) on every insert and
+    # A copy of user.email, kept by database triggers (migration 0002 on PostgreSQL,
+    # config/sqlite_triggers.py on SQLite) on every insert and
     # update of a membership and every change of a user's email, so the Users page can page
     # through 10,000 members in email order from one index instead of joining and sorting
     # them all. Read it for ordering only; show user.email.
@@ -78,10 +79,10 @@ class MemberCount(models.Model):
     """How many memberships (active and suspended) an account has, for the Users page's seat
     and page counts without counting 10,000 rows on every view.
 
-    PostgreSQL triggers keep it (migration 0003) on every insert, delete and move of a
-    membership, whatever makes it (ORM, bulk_create, cascades, raw SQL). SQLite has no
-    triggers here (see migration 0002) and leaves the table empty; the page counts rows
-    there. Read it through memberships.users_page, never write it.
+    Triggers keep it on every insert, delete and move of a membership, whatever makes it
+    (ORM, bulk_create, cascades, raw SQL): migration 0003 on PostgreSQL,
+    config/sqlite_triggers.py on SQLite. Read it through memberships.users_page, never
+    write it.
     """
 
     account = models.OneToOneField(

@@ -57,22 +57,17 @@ def seats_left(account) -> int | None:
     return None if seats is None else max(seats - seats_used(account), 0)
 
 
-def member_order(queryset) -> tuple[str, str]:
-    """Email order. On PostgreSQL by the trigger-kept copy `user_email`, so a page is a range
-    of the index membership_email_order (account, user_email, id); SQLite has no triggers
-    (migration 0002 says why) and sorts by the joined user email."""
-    from django.db import connections
-
-    if connections[queryset.db].vendor == "postgresql":
-        return ("user_email", "pk")
-    return ("user__email", "pk")
+# Email order, by the membership's copy of its user's email that triggers keep (memberships
+# migration 0002 on PostgreSQL, config/sqlite_triggers.py on SQLite): a page is a range of the
+# index membership_email_order (account, user_email, id).
+MEMBER_ORDER = ("user_email", "pk")
 
 
 def members_page(account, *, q: str = "", level: str = "", status: str = ""):
     """Members of `account` for the Users page, in email order; narrow rows to page through.
 
-    On PostgreSQL a page is a range of one index however many members the account has
-    (`member_order`). Pass the page's slice to `member_rows` for what the table shows.
+    A page is a range of one index however many members the account has (`MEMBER_ORDER`).
+    Pass the page's slice to `member_rows` for what the table shows.
     """
     from django.db.models import Q
 
@@ -87,7 +82,7 @@ def members_page(account, *, q: str = "", level: str = "", status: str = ""):
         members = members.filter(role=level)
     if status:
         members = members.filter(status=status)
-    return members.order_by(*member_order(members))
+    return members.order_by(*MEMBER_ORDER)
 
 
 def member_rows(page_of_members):
@@ -113,6 +108,6 @@ def member_rows(page_of_members):
                 )
             )
         )
-        .order_by(*member_order(rows))
+        .order_by(*MEMBER_ORDER)
         .fetch_mode(FETCH_PEERS)
     )

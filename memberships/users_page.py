@@ -11,16 +11,18 @@ definitions: `memberships.selectors.members_page` / `member_rows`, `seat_queryse
 that both give the same rows and numbers for every filter, page and invitation state.
 
 1. `numbers()`: every number on the page (both tables' totals and the seats) in one query.
-   On PostgreSQL the account's member count is the one triggers keep (MemberCount), so an
-   unfiltered page of 10,000 members counts no member rows.
+   The account's members and pending invitations are counts that triggers keep
+   (MemberCount, PendingInvitationCount), so an unfiltered page of 10,000 members and 1,000
+   invitations counts neither.
 2. `member_page()`: one page of members in email order, each with its user and `has_2fa`,
    read from whichever end of the list is nearer, so the last of 400 pages costs what the
    first does. Near an end (and not searching) one join reads the page; further in, the
-   page's ids are picked first on the narrow index `membership_email_order` (PostgreSQL).
+   page's ids are picked first on the narrow index `membership_email_order`.
 3. `invitation_page()`: one page of pending (and not superseded expired) invitations,
    newest first, each with `invited_by`.
 
-On PostgreSQL the three are prepared statements with generic plans (`config.sql.cursor`):
+The triggers are the PostgreSQL migrations' and, on SQLite, config/sqlite_triggers.py's. On
+PostgreSQL the three are prepared statements with generic plans (`config.sql.cursor`):
 planning them took more of the database's time than running them. Searches and pages deep
 in the list are not prepared: their best plan depends on the pattern and the offset.
 """
@@ -85,11 +87,9 @@ def _member_where(connection, account, member_filter: MemberFilter) -> tuple[str
     return " AND ".join(where), params, needs_user
 
 
-def _order_column(connection) -> tuple[str, str]:
-    """(table, column) of the email order. PostgreSQL keeps the membership's `user_email`
-    current with triggers; SQLite has none (memberships migration 0002) and sorts by the
-    user's email."""
-    return ("m", "user_email") if connection.vendor == "postgresql" else ("u", "email")
+# The email order: the membership's copy of its user's email, which triggers keep (memberships
+# migration 0002, config/sqlite_triggers.py), so a page is a range of membership_email_order.
+_ORDER_TABLE, _ORDER_COLUMN = "m", "user_email"
 
 
 # Invitations the page lists: pending ones, and expired ones no newer invitation to the same
@@ -128,11 +128,11 @@ class Numbers:
     seats_used: int  # every membership plus pending, unexpired invitations
 
 
-# PostgreSQL: the pending invitations are the count the triggers keep
-# (PendingInvitationCount); only the few past their expiry (for the seats) and the expired ones
-# (listed unless replaced) are counted, each on an index that holds only those rows. The
-# statuses are literals so that a generic plan can use the partial index.
-_KEPT_INVITATION_NUMBERS = f"""p.n + (
+# The pending invitations are the count the triggers keep (PendingInvitationCount); only the
+# few past their expiry (for the seats) and the expired ones (listed unless replaced) are
+# counted, each on an index that holds only those rows. The statuses are literals so that a
+# generic plan can use the partial index.
+_INVITATION_NUMBERS = f"""p.n + (
         SELECT COUNT(*) FROM invitations_invitation i
         WHERE i.account_id = %s AND i.status = '{InvitationStatus.EXPIRED.value}' AND NOT EXISTS (
             SELECT 1 FROM invitations_invitation newer
@@ -142,14 +142,11 @@ _KEPT_INVITATION_NUMBERS = f"""p.n + (
         SELECT COUNT(*) FROM invitations_invitation i
         WHERE i.account_id = %s AND i.status = '{InvitationStatus.PENDING.value}'
           AND i.expires_at <= %s)"""  # noqa: S608 (the statuses are the enum's literals)
-_KEPT_PENDING = """(SELECT COALESCE((SELECT c.pending FROM invitations_pendinginvitationcount c
+_PENDING = """(SELECT COALESCE((SELECT c.pending FROM invitations_pendinginvitationcount c
     WHERE c.account_id = %s), 0) AS n) AS p"""
-# SQLite (no triggers): both invitation numbers from one pass over the account's invitations.
-_COUNTED_INVITATION_NUMBERS = "invitations.listed, invitations.pending"
-_COUNTED_INVITATIONS = f"""(
-    SELECT COUNT(*) FILTER (WHERE {_NOT_SUPERSEDED}) AS listed,
-        COUNT(*) FILTER (WHERE i.status = %s AND i.expires_at > %s) AS pending
-    FROM invitations_invitation i WHERE {_INVITATIONS_OF_ACCOUNT}) AS invitations"""  # noqa: S608
+# Everyone, for the seats (and the page when unfiltered): the count the triggers keep
+# (MemberCount), so 10,000 members cost what 10 do.
+_EVERYONE = "COALESCE((SELECT c.members FROM memberships_membercount c WHERE c.account_id = %s), 0)"
 
 
 def numbers(account, member_filter: MemberFilter, *, now=None) -> Numbers:
@@ -160,31 +157,15 @@ def numbers(account, member_filter: MemberFilter, *, now=None) -> Numbers:
     # As the ORM sends a datetime (SQLite stores text in UTC: a local `now` would compare as
     # the wrong string).
     now = connection.ops.adapt_datetimefield_value(now or timezone.now())
-    # Everyone, for the seats (and the page when unfiltered): on PostgreSQL the count the
-    # triggers keep (MemberCount), so 10,000 members cost what 10 do; SQLite counts rows.
-    if connection.vendor == "postgresql":
-        everyone = "COALESCE((SELECT c.members FROM memberships_membercount c"
-        everyone += " WHERE c.account_id = %s), 0)"
-    else:
-        everyone = "(SELECT COUNT(*) FROM memberships_membership m WHERE m.account_id = %s)"
-    parts, params = [everyone], [account.pk]
+    parts, params = [_EVERYONE], [account.pk]
     if member_filter:
         parts.append(f"(SELECT COUNT(*) FROM memberships_membership m{join} WHERE {where})")  # noqa: S608
         params += where_params
-    if connection.vendor == "postgresql":
-        invitation_numbers, invitations = _KEPT_INVITATION_NUMBERS, _KEPT_PENDING
-        params = [account.pk, account.pk, now, *params, account.pk]
-    else:
-        invitation_numbers, invitations = _COUNTED_INVITATION_NUMBERS, _COUNTED_INVITATIONS
-        params += [
-            *(InvitationStatus.EXPIRED.value, InvitationStatus.PENDING.value, now),
-            *_invitations_of_account_params(account),
-        ]
     # Literals only; values are parameters.
-    sql = f"SELECT {invitation_numbers}, {', '.join(parts)} FROM {invitations}"  # noqa: S608
+    sql = f"SELECT {_INVITATION_NUMBERS}, {', '.join(parts)} FROM {_PENDING}"  # noqa: S608
     # Prepared unless searching (a search's trigram match wants a plan for its own pattern).
     with cursor(connection, prepare=not member_filter.q) as statement:
-        statement.execute(sql, params)
+        statement.execute(sql, [account.pk, account.pk, now, *params, account.pk])
         invitations, pending, everyone, *filtered = statement.fetchone()
     members = filtered[0] if member_filter else everyone
     return Numbers(members=members, invitations=invitations, seats_used=everyone + pending)
@@ -211,7 +192,7 @@ def member_page(account, member_filter: MemberFilter, *, offset: int, limit: int
     if limit == 0:
         return []
     where, params, needs_user = _member_where(connection, account, member_filter)
-    order_table, order_column = _order_column(connection)
+    order_table, order_column = _ORDER_TABLE, _ORDER_COLUMN
     order = "{0}.{1} {2}, {3}.id {2}"
     direction = "DESC" if backwards else "ASC"
     # The filter names the tables m and u. Near either end of the list one join reads the

@@ -12,8 +12,8 @@ invitation counts while its status is 'pending', so an insert, a delete, a statu
 a move to another account are what change a count. Increments are upserts and decrements
 lock the counts in account order first, so concurrent writers lose nothing
 (tests/invitations/test_pending_count.py). Writes made with triggers off are repaired by
-`manage.py reconcile_member_counts`. SQLite gets the table but no triggers, for the reason
-memberships migration 0002 gives; the page counts rows there.
+`manage.py reconcile_member_counts`. SQLite gets the table here and its triggers after every
+migrate, for the reason memberships migration 0002 gives (config/sqlite_triggers.py).
 """
 
 import django.db.models.deletion

@@ -6,9 +6,9 @@ to another user) takes its user's email, a changed user email is copied to their
 and any other write keeps the maintained copy (an ORM save of a stale instance cannot
 overwrite it).
 
-SQLite gets the column but no triggers: it rebuilds a table to alter it, and a trigger that
-names the other table makes that rebuild fail (and would be dropped by it). There the Users
-page orders by the joined user email instead (memberships.selectors.member_order).
+SQLite gets the column but no triggers here: it rebuilds a table to alter it, and a trigger
+that names the other table makes that rebuild fail (and would be dropped by it). Its triggers
+are created after every migrate instead (config/sqlite_triggers.py).
 """
 
 from django.conf import settings

@@ -6,8 +6,8 @@ members = members - n` re-read the row's latest committed version, so concurrent
 never lose an increment (tests/memberships/test_member_count.py); TRUNCATE empties the
 counts too. Writes made with triggers disabled (session_replication_role = replica, a
 restore with --disable-triggers) are repaired by `manage.py reconcile_member_counts`, which
-the deploy steps in the README run. SQLite gets the table
-but no triggers, for the reason migration 0002 gives; the Users page counts rows there.
+the deploy steps in the README run. SQLite gets the table here and its triggers after every
+migrate, for the reason migration 0002 gives (config/sqlite_triggers.py).
 """
 
 from django.db import migrations, models
