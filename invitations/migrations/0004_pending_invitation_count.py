@@ -9,15 +9,15 @@ others (`expire_invitations` marks them expired every hour, so they are few).
 The triggers work as MemberCount's do (memberships migration 0003): statement-level, with
 transition tables, so a bulk insert or `QuerySet.update()` adjusts each count once; an
 invitation counts while its status is 'pending', so an insert, a delete, a status change and
-a move to another account are what change a count. Increments are upserts and decrements
-lock the counts in account order first, so concurrent writers lose nothing
+a move to another account are what change a count. Each statement's changes are applied to
+the count rows in account order (upserts; a delete's decrements lock the rows in that order
+first), so concurrent writers lose nothing and never deadlock on them
 (tests/invitations/test_pending_count.py). Writes made with triggers off are repaired by
 `manage.py reconcile_member_counts`. SQLite gets the table here and its triggers after every
 migrate, for the reason memberships migration 0002 gives (config/sqlite_triggers.py).
 """
 
 import django.db.models.deletion
-from django.conf import settings
 from django.db import migrations, models
 
 # An UPDATE changes a count when a row leaves or enters the pending state of an account.
@@ -56,22 +56,15 @@ POSTGRESQL = [
     f"""
     CREATE FUNCTION invitation_count_change() RETURNS trigger AS $$
     BEGIN
-        -- Most updates (delivery status, reminders) change no count and end here.
-        IF NOT EXISTS (SELECT 1 FROM {_PAIRS} WHERE ({_LEFT}) OR ({_ENTERED})) THEN
-            RETURN NULL;
-        END IF;
-        PERFORM 1 FROM invitations_pendinginvitationcount
-        WHERE account_id IN (
-            SELECT r.account_id FROM {_PAIRS} WHERE {_LEFT}
-            UNION SELECT a.account_id FROM {_PAIRS} WHERE {_ENTERED})
-        ORDER BY account_id FOR UPDATE;
-        UPDATE invitations_pendinginvitationcount AS c SET pending = c.pending - gone.n
-        FROM (SELECT r.account_id, COUNT(*) AS n FROM {_PAIRS} WHERE {_LEFT}
-              GROUP BY r.account_id) AS gone
-        WHERE c.account_id = gone.account_id;
+        -- Each account's net change (rows that entered its pending state minus rows that
+        -- left it), applied by one upsert in account order: the count rows are locked, or
+        -- created, in that order only, so two writers never wait on each other in a cycle.
+        -- Most updates (delivery status, reminders) change no count and write nothing.
         INSERT INTO invitations_pendinginvitationcount AS c (account_id, pending)
-        SELECT a.account_id, COUNT(*) FROM {_PAIRS} WHERE {_ENTERED}
-        GROUP BY a.account_id ORDER BY a.account_id
+        SELECT account_id, SUM(n) FROM (
+            SELECT a.account_id, 1 AS n FROM {_PAIRS} WHERE {_ENTERED}
+            UNION ALL SELECT r.account_id, -1 FROM {_PAIRS} WHERE {_LEFT}) AS moves
+        GROUP BY account_id HAVING SUM(n) <> 0 ORDER BY account_id
         ON CONFLICT (account_id) DO UPDATE SET pending = c.pending + EXCLUDED.pending;
         RETURN NULL;
     END
@@ -138,7 +131,6 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0003_user_search_trigram"),
         ("invitations", "0003_invitation_newest_index"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [

@@ -12,6 +12,7 @@ from accounts.models import Account
 from memberships.models import MemberCount, Membership
 from memberships.users_page import MemberFilter, numbers
 from tests.factories import AccountFactory, MembershipFactory, UserFactory
+from tests.locks import wait_until_someone_waits_for_a_lock
 from tests.triggers import triggers_off
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +155,47 @@ def test_reconcile_finds_nothing_where_the_triggers_kept_the_counts():
     MembershipFactory.create_batch(2, account=account)
     assert reconcile_member_counts() == []
     assert_kept_equals_rows(account)
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_moving_a_membership_between_accounts_does_not_deadlock_with_new_members():
+    """B adds a member to `low` (making its count row) and, before committing, to `high`; A
+    moves a membership from `high` to `low` meanwhile. A must take the count rows in account
+    order (`low` first, where it waits for B), never `high` first (migration 0004)."""
+    low, high = sorted([AccountFactory(), AccountFactory()], key=lambda account: account.pk)
+    moved = MembershipFactory(account=high)
+    newcomers = UserFactory.create_batch(2)
+    b_has_low, errors = threading.Event(), []
+
+    def join_both():
+        try:
+            with transaction.atomic():
+                Membership.objects.create(user=newcomers[0], account=low)
+                b_has_low.set()
+                with connections["default"].cursor() as cursor:
+                    wait_until_someone_waits_for_a_lock(cursor)  # A, on low's count
+                Membership.objects.create(user=newcomers[1], account=high)
+        except Exception as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def move():
+        try:
+            b_has_low.wait(5)
+            Membership.objects.filter(pk=moved.pk).update(account=low)
+        except Exception as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=join_both), threading.Thread(target=move)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert not any(thread.is_alive() for thread in threads), "a writer hung"
+    assert errors == []
+    assert (kept(low), kept(high)) == (2, 1)
+    assert_kept_equals_rows(low, high)

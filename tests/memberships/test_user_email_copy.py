@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from accounts.models import User
 from memberships.models import Membership
 from tests.factories import AccountFactory, MembershipFactory, UserFactory
+from tests.locks import wait_until_someone_waits_for_a_lock
 
 pytestmark = pytest.mark.django_db
 postgres_only = pytest.mark.skipif(
@@ -86,15 +87,7 @@ def test_an_email_change_racing_a_new_membership_still_reaches_it():
                 User.objects.filter(pk=user.pk).update(email="new@example.test")
                 a_updated.set()
                 with connections["default"].cursor() as cursor:
-                    for _ in range(500):  # until B is waiting for this transaction's lock
-                        cursor.execute("SELECT pg_stat_clear_snapshot()")  # a fresh view
-                        cursor.execute(
-                            "SELECT count(*) FROM pg_stat_activity"
-                            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
-                        )
-                        if cursor.fetchone()[0]:
-                            break
-                        threading.Event().wait(0.01)
+                    wait_until_someone_waits_for_a_lock(cursor)  # B, on this transaction
         except Exception as error:  # reported by the main thread
             errors.append(error)
         finally:
