@@ -37,7 +37,7 @@ def test_the_ends_link_one_way_only():
 def test_its_own_parameter_labels_and_landing_place():
     tag = (
         "{% load page_nav %}{% page_nav page query 'Activity pages' param='inv_page'"
-        " previous='Newer' next='Older' fragment='#invitations' %}"
+        " previous='Newer' following='Older' fragment='#invitations' %}"
     )
     html = render(2, tag=tag)
     assert html.startswith('<nav aria-label="Activity pages"><ul class="pagination">')
