@@ -39,13 +39,15 @@ TRIGGERS = {
         AFTER UPDATE OF email ON accounts_user WHEN OLD.email IS NOT NEW.email BEGIN
             UPDATE memberships_membership SET user_email = NEW.email WHERE user_id = NEW.id;
         END""",
-    # Members per account.
+    # Members per account. Increments are upserts, not INSERT OR IGNORE + UPDATE: the
+    # conflict clause of the statement that fires a trigger replaces its statements' own, so
+    # an ORM upsert (bulk_create(update_conflicts=True)) made the ignored insert fail. A raw
+    # INSERT OR REPLACE deletes without firing delete triggers (recursive_triggers is off):
+    # what it does to the counts, reconcile_member_counts repairs.
     "roster_member_count_add": """
         AFTER INSERT ON memberships_membership BEGIN
-            INSERT OR IGNORE INTO memberships_membercount (account_id, members)
-            VALUES (NEW.account_id, 0);
-            UPDATE memberships_membercount SET members = members + 1
-            WHERE account_id = NEW.account_id;
+            INSERT INTO memberships_membercount (account_id, members) VALUES (NEW.account_id, 1)
+            ON CONFLICT (account_id) DO UPDATE SET members = members + 1;
         END""",
     "roster_member_count_remove": """
         AFTER DELETE ON memberships_membership BEGIN
@@ -57,19 +59,16 @@ TRIGGERS = {
         WHEN OLD.account_id IS NOT NEW.account_id BEGIN
             UPDATE memberships_membercount SET members = members - 1
             WHERE account_id = OLD.account_id;
-            INSERT OR IGNORE INTO memberships_membercount (account_id, members)
-            VALUES (NEW.account_id, 0);
-            UPDATE memberships_membercount SET members = members + 1
-            WHERE account_id = NEW.account_id;
+            INSERT INTO memberships_membercount (account_id, members) VALUES (NEW.account_id, 1)
+            ON CONFLICT (account_id) DO UPDATE SET members = members + 1;
         END""",
     # Pending invitations per account: an invitation counts while its status is 'pending'
     # (InvitationStatus.PENDING).
     "roster_invitation_count_add": """
         AFTER INSERT ON invitations_invitation WHEN NEW.status = 'pending' BEGIN
-            INSERT OR IGNORE INTO invitations_pendinginvitationcount (account_id, pending)
-            VALUES (NEW.account_id, 0);
-            UPDATE invitations_pendinginvitationcount SET pending = pending + 1
-            WHERE account_id = NEW.account_id;
+            INSERT INTO invitations_pendinginvitationcount (account_id, pending)
+            VALUES (NEW.account_id, 1)
+            ON CONFLICT (account_id) DO UPDATE SET pending = pending + 1;
         END""",
     "roster_invitation_count_remove": """
         AFTER DELETE ON invitations_invitation WHEN OLD.status = 'pending' BEGIN
@@ -83,10 +82,9 @@ TRIGGERS = {
         BEGIN
             UPDATE invitations_pendinginvitationcount SET pending = pending - 1
             WHERE OLD.status = 'pending' AND account_id = OLD.account_id;
-            INSERT OR IGNORE INTO invitations_pendinginvitationcount (account_id, pending)
-            SELECT NEW.account_id, 0 WHERE NEW.status = 'pending';
-            UPDATE invitations_pendinginvitationcount SET pending = pending + 1
-            WHERE NEW.status = 'pending' AND account_id = NEW.account_id;
+            INSERT INTO invitations_pendinginvitationcount (account_id, pending)
+            SELECT NEW.account_id, 1 WHERE NEW.status = 'pending'
+            ON CONFLICT (account_id) DO UPDATE SET pending = pending + 1;
         END""",
 }
 TABLES = {

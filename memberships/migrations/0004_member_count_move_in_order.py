@@ -4,8 +4,10 @@ Migration 0003's move trigger locked the existing count rows in account order, t
 missing one outside that order; a move from account `high` to `low` could then deadlock with a
 transaction that had just created `low`'s count row and went on to `high`. Now each account's
 net change is applied by one upsert in account order, as invitations migration 0004 does
-(tests/memberships/test_member_count.py). PostgreSQL only; SQLite's triggers are row-level
-(config/sqlite_triggers.py).
+(tests/memberships/test_member_count.py). Should a count row be missing (writes made with
+triggers off), a move out of that account now leaves a negative row where the old function
+left none; `manage.py reconcile_member_counts` repairs both. PostgreSQL only; SQLite's
+triggers are row-level (config/sqlite_triggers.py).
 """
 
 from django.db import migrations

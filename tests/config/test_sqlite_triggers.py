@@ -73,3 +73,22 @@ def test_nothing_is_created_while_a_table_is_missing(monkeypatch):
     )
     assert sqlite_triggers.create(connection) is False
     assert not triggers() & set(sqlite_triggers.TRIGGERS)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_migration_that_rebuilds_their_tables_runs_and_they_come_back():
+    """With the triggers left in place, going back to 0001 (dropping memberships_membercount,
+    rebuilding memberships_membership without user_email) fails: "no such table"."""
+    from django.core.management import call_command
+
+    account = AccountFactory()
+    MembershipFactory.create_batch(2, account=account)
+
+    call_command("migrate", "memberships", "0001", verbosity=0)
+    call_command("migrate", verbosity=0)
+
+    assert triggers() >= set(sqlite_triggers.TRIGGERS)
+    assert MemberCount.objects.get(account=account).members == 2
+    assert set(Membership.objects.values_list("user_email", flat=True)) == set(
+        Membership.objects.values_list("user__email", flat=True)
+    )

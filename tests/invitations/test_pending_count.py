@@ -86,6 +86,18 @@ def test_status_changes_and_moves_change_the_counts():
     assert_kept_equals_rows(first, second)
 
 
+def test_an_orm_upsert_back_to_pending_counts_too():
+    account = AccountFactory()
+    InvitationFactory(account=account)
+    cancelled = InvitationFactory(account=account, status="cancelled")
+    cancelled.status = "pending"
+    Invitation.objects.bulk_create(
+        [cancelled], update_conflicts=True, unique_fields=["id"], update_fields=["status"]
+    )
+    assert kept(account) == 2
+    assert_kept_equals_rows(account)
+
+
 def test_deleting_invitations_a_user_or_an_account():
     account, other = AccountFactory(), AccountFactory()
     inviter = UserFactory()

@@ -84,6 +84,20 @@ def test_raw_sql_writes_count_too():
     assert kept(account) == 1
 
 
+def test_an_orm_upsert_moving_a_membership_counts_too():
+    first, second = AccountFactory(), AccountFactory()
+    moved, _stays = MembershipFactory.create_batch(2, account=first)
+    MembershipFactory(account=second)
+    Membership.objects.bulk_create(
+        [Membership(pk=moved.pk, user=moved.user, account=second, role="viewer")],
+        update_conflicts=True,
+        unique_fields=["id"],
+        update_fields=["account"],
+    )
+    assert (kept(first), kept(second)) == (1, 2)
+    assert_kept_equals_rows(first, second)
+
+
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_joins_and_removals_lose_no_update():
