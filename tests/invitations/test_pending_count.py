@@ -15,7 +15,7 @@ from accounts.models import Account
 from invitations.models import Invitation, PendingInvitationCount
 from memberships.users_page import MemberFilter, numbers
 from tests.factories import AccountFactory, InvitationFactory, UserFactory
-from tests.locks import wait_until_someone_waits_for_a_lock
+from tests.locks import run_in_threads, wait_until_someone_waits_for_a_lock
 from tests.triggers import triggers_off
 
 pytestmark = pytest.mark.django_db
@@ -216,36 +216,20 @@ def test_moving_an_invitation_between_accounts_does_not_deadlock_with_new_invita
     account order (`low` first, where it waits for B), never `high` first."""
     low, high = sorted([AccountFactory(), AccountFactory()], key=lambda account: account.pk)
     moved = InvitationFactory(account=high)
-    b_has_low, errors = threading.Event(), []
+    b_has_low = threading.Event()
 
     def invite_into_both():
-        try:
-            with transaction.atomic():
-                InvitationFactory(account=low, email="b-low@example.test")
-                b_has_low.set()
-                with connections["default"].cursor() as cursor:
-                    wait_until_someone_waits_for_a_lock(cursor)  # A, on low's count
-                InvitationFactory(account=high, email="b-high@example.test")
-        except Exception as error:  # reported by the main thread
-            errors.append(error)
-        finally:
-            connections.close_all()
+        with transaction.atomic():
+            InvitationFactory(account=low, email="b-low@example.test")
+            b_has_low.set()
+            with connections["default"].cursor() as cursor:
+                wait_until_someone_waits_for_a_lock(cursor)  # A, on low's count
+            InvitationFactory(account=high, email="b-high@example.test")
 
     def move():
-        try:
-            b_has_low.wait(5)
-            Invitation.objects.filter(pk=moved.pk).update(account=low)
-        except Exception as error:  # reported by the main thread
-            errors.append(error)
-        finally:
-            connections.close_all()
+        b_has_low.wait(5)
+        Invitation.objects.filter(pk=moved.pk).update(account=low)
 
-    threads = [threading.Thread(target=invite_into_both), threading.Thread(target=move)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
-    assert not any(thread.is_alive() for thread in threads), "a writer hung"
-    assert errors == []
+    assert run_in_threads(invite_into_both, move) == []
     assert (kept(low), kept(high)) == (2, 1)
     assert_kept_equals_rows(low, high)

@@ -12,7 +12,7 @@ from accounts.models import Account
 from memberships.models import MemberCount, Membership
 from memberships.users_page import MemberFilter, numbers
 from tests.factories import AccountFactory, MembershipFactory, UserFactory
-from tests.locks import wait_until_someone_waits_for_a_lock
+from tests.locks import run_in_threads, wait_until_someone_waits_for_a_lock
 from tests.triggers import triggers_off
 
 pytestmark = pytest.mark.django_db
@@ -180,36 +180,20 @@ def test_moving_a_membership_between_accounts_does_not_deadlock_with_new_members
     low, high = sorted([AccountFactory(), AccountFactory()], key=lambda account: account.pk)
     moved = MembershipFactory(account=high)
     newcomers = UserFactory.create_batch(2)
-    b_has_low, errors = threading.Event(), []
+    b_has_low = threading.Event()
 
     def join_both():
-        try:
-            with transaction.atomic():
-                Membership.objects.create(user=newcomers[0], account=low)
-                b_has_low.set()
-                with connections["default"].cursor() as cursor:
-                    wait_until_someone_waits_for_a_lock(cursor)  # A, on low's count
-                Membership.objects.create(user=newcomers[1], account=high)
-        except Exception as error:  # reported by the main thread
-            errors.append(error)
-        finally:
-            connections.close_all()
+        with transaction.atomic():
+            Membership.objects.create(user=newcomers[0], account=low)
+            b_has_low.set()
+            with connections["default"].cursor() as cursor:
+                wait_until_someone_waits_for_a_lock(cursor)  # A, on low's count
+            Membership.objects.create(user=newcomers[1], account=high)
 
     def move():
-        try:
-            b_has_low.wait(5)
-            Membership.objects.filter(pk=moved.pk).update(account=low)
-        except Exception as error:  # reported by the main thread
-            errors.append(error)
-        finally:
-            connections.close_all()
+        b_has_low.wait(5)
+        Membership.objects.filter(pk=moved.pk).update(account=low)
 
-    threads = [threading.Thread(target=join_both), threading.Thread(target=move)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
-    assert not any(thread.is_alive() for thread in threads), "a writer hung"
-    assert errors == []
+    assert run_in_threads(join_both, move) == []
     assert (kept(low), kept(high)) == (2, 1)
     assert_kept_equals_rows(low, high)

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from accounts.models import User
 from memberships.models import Membership
 from tests.factories import AccountFactory, MembershipFactory, UserFactory
-from tests.locks import wait_until_someone_waits_for_a_lock
+from tests.locks import run_in_threads, wait_until_someone_waits_for_a_lock
 
 pytestmark = pytest.mark.django_db
 postgres_only = pytest.mark.skipif(
@@ -79,34 +79,19 @@ def test_an_email_change_racing_a_new_membership_still_reaches_it():
 
     user = UserFactory(email="old@example.test")
     account = AccountFactory()
-    a_updated, errors = threading.Event(), []
+    a_updated = threading.Event()
 
     def change_email():
-        try:
-            with transaction.atomic():
-                User.objects.filter(pk=user.pk).update(email="new@example.test")
-                a_updated.set()
-                with connections["default"].cursor() as cursor:
-                    wait_until_someone_waits_for_a_lock(cursor)  # B, on this transaction
-        except Exception as error:  # reported by the main thread
-            errors.append(error)
-        finally:
-            connections.close_all()
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).update(email="new@example.test")
+            a_updated.set()
+            with connections["default"].cursor() as cursor:
+                wait_until_someone_waits_for_a_lock(cursor)  # B, on this transaction
 
     def add_membership():
-        try:
-            a_updated.wait(5)
-            Membership.objects.create(user_id=user.pk, account=account)
-        except Exception as error:  # reported by the main thread
-            errors.append(error)
-        finally:
-            connections.close_all()
+        a_updated.wait(5)
+        Membership.objects.create(user_id=user.pk, account=account)
 
-    threads = [threading.Thread(target=change_email), threading.Thread(target=add_membership)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
-    assert errors == []
+    assert run_in_threads(change_email, add_membership, timeout=10) == []
     membership = Membership.objects.get(user_id=user.pk, account=account)
     assert stored_copy(membership) == "new@example.test"
