@@ -3,6 +3,7 @@ by triggers whatever writes the rows (memberships migration 0003 on PostgreSQL,
 config/sqlite_triggers.py on SQLite)."""
 
 import threading
+from functools import partial
 
 import pytest
 from django.db import connection, connections, transaction
@@ -104,30 +105,17 @@ def test_concurrent_joins_and_removals_lose_no_update():
     account = AccountFactory()
     leavers = MembershipFactory.create_batch(6, account=account)
     joiners = UserFactory.create_batch(12)
-    start, errors = threading.Barrier(6), []
+    start = threading.Barrier(6)
 
     def work(batch, removals):
-        try:
-            start.wait(5)
-            for user, leaver in zip(batch, removals + [None] * len(batch), strict=False):
-                with transaction.atomic():
-                    Membership.objects.create(user=user, account=account)
-                    if leaver is not None:
-                        Membership.objects.filter(pk=leaver.pk).delete()
-        except Exception as error:  # reported by the main thread
-            errors.append(error)
-        finally:
-            connections.close_all()
+        start.wait(5)
+        for user, leaver in zip(batch, removals + [None] * len(batch), strict=False):
+            with transaction.atomic():
+                Membership.objects.create(user=user, account=account)
+                if leaver is not None:
+                    Membership.objects.filter(pk=leaver.pk).delete()
 
-    threads = [
-        threading.Thread(target=work, args=(joiners[i::6], leavers[i : i + 1])) for i in range(6)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
-    assert not any(thread.is_alive() for thread in threads), "a writer hung (deadlock?)"
-    assert not errors
+    assert not run_in_threads(*(partial(work, joiners[i::6], leavers[i : i + 1]) for i in range(6)))
     assert Membership.objects.filter(account=account).count() == 12
     assert kept(account) == 12
 
