@@ -2,7 +2,9 @@
 triggers keep), as memberships.member_counts repairs MemberCount; `manage.py
 reconcile_member_counts` runs both on each deploy."""
 
-from django.db import connection, transaction
+from django.db import transaction
+
+from memberships.member_counts import correct_counts
 
 _DRIFTED = """
     SELECT a.id, COALESCE(c.pending, 0), COUNT(i.id)
@@ -19,18 +21,9 @@ _DRIFTED = """
 def reconcile_pending_invitation_counts() -> list[tuple[int, int, int]]:
     """Set every account's count to its number of pending invitations; returns what was wrong
     as [(account id, kept count, real count)]."""
-    with connection.cursor() as cursor:
-        # Hold off invitation writes while recounting, so no count is set from a stale read
-        # (SQLite: the transaction took the database's write lock at BEGIN).
-        if connection.vendor == "postgresql":
-            cursor.execute("LOCK TABLE invitations_invitation IN SHARE MODE")
-        cursor.execute(_DRIFTED)
-        drifted = cursor.fetchall()
-        for account_id, _kept, real in drifted:
-            cursor.execute(
-                "INSERT INTO invitations_pendinginvitationcount (account_id, pending)"
-                " VALUES (%s, %s)"
-                " ON CONFLICT (account_id) DO UPDATE SET pending = EXCLUDED.pending",
-                [account_id, real],
-            )
-    return drifted
+    return correct_counts(
+        rows_table="invitations_invitation",
+        counts_table="invitations_pendinginvitationcount",
+        column="pending",
+        drifted_sql=_DRIFTED,
+    )

@@ -24,17 +24,29 @@ _DRIFTED = """
 def reconcile_member_counts() -> list[tuple[int, int, int]]:
     """Set every account's count to its number of memberships; returns what was wrong as
     [(account id, kept count, real count)]."""
+    return correct_counts(
+        rows_table="memberships_membership",
+        counts_table="memberships_membercount",
+        column="members",
+        drifted_sql=_DRIFTED,
+    )
+
+
+def correct_counts(*, rows_table, counts_table, column, drifted_sql) -> list[tuple[int, int, int]]:
+    """Within the caller's transaction: set `counts_table.column` of each account that
+    `drifted_sql` finds as (account id, kept, real) to the real count, and return those rows.
+    Table and column names are the callers' literals."""
     with connection.cursor() as cursor:
-        # Hold off membership writes while recounting, so no count is set from a stale read
-        # (SQLite: the transaction took the database's write lock at BEGIN).
+        # Hold off writes to the counted rows while recounting, so no count is set from a
+        # stale read (SQLite: the transaction took the database's write lock at BEGIN).
         if connection.vendor == "postgresql":
-            cursor.execute("LOCK TABLE memberships_membership IN SHARE MODE")
-        cursor.execute(_DRIFTED)
+            cursor.execute(f"LOCK TABLE {rows_table} IN SHARE MODE")
+        cursor.execute(drifted_sql)
         drifted = cursor.fetchall()
         for account_id, _kept, real in drifted:
             cursor.execute(
-                "INSERT INTO memberships_membercount (account_id, members) VALUES (%s, %s)"
-                " ON CONFLICT (account_id) DO UPDATE SET members = EXCLUDED.members",
+                f"INSERT INTO {counts_table} (account_id, {column}) VALUES (%s, %s)"  # noqa: S608
+                f" ON CONFLICT (account_id) DO UPDATE SET {column} = EXCLUDED.{column}",
                 [account_id, real],
             )
     return drifted
