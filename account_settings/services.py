@@ -18,8 +18,10 @@ from accounts.emails import queue_email
 from accounts.models import Account
 from audit.models import Action
 from audit.services import record_event
+from memberships import access
+from memberships.exceptions import MembershipError
+from memberships.exceptions import NotAllowed as MembershipNotAllowed
 from memberships.models import Membership
-from memberships.permissions import role_has_permission
 
 
 def _lock_account(account) -> Account:
@@ -27,15 +29,15 @@ def _lock_account(account) -> Account:
 
 
 def _require(actor, account, code: str, what: str, *, allow_closed: bool = False) -> Membership:
-    """The actor's active membership, if its level holds `code`; NotAllowed otherwise."""
-    if account.is_closed and not allow_closed:
-        raise NotAllowed(what)
-    membership = (
-        Membership.objects.active().filter(account=account, user_id=getattr(actor, "pk", None))
-    ).first()
-    if membership is None or not role_has_permission(membership.role, code, account=account):
-        raise NotAllowed(what)
-    return membership
+    """The actor's membership, if the access gate lets them into the (locked) account and
+    their level holds `code`; NotAllowed or the gate's reason otherwise."""
+    tolerate = {access.Refusal.ACCOUNT_CLOSED} if allow_closed else ()
+    try:
+        return access.require(actor, account, permission=code, tolerate=tolerate)
+    except MembershipNotAllowed:
+        raise NotAllowed(what) from None
+    except MembershipError as refusal:
+        raise AccountSettingsError(refusal.message) from None
 
 
 @transaction.atomic(durable=True)
@@ -115,6 +117,10 @@ def update_notification_preferences(
     """Save which member events `membership` is emailed about. Only its own member may."""
     if actor is None or actor.pk != membership.user_id:
         raise AccountSettingsError("You can only change your own notification settings.")
+    try:
+        access.require(actor, membership.account)
+    except MembershipError as refusal:
+        raise AccountSettingsError(refusal.message) from None
     preference, _created = NotificationPreference.objects.get_or_create(membership=membership)
     values = {"on_joined": on_joined, "on_left": on_left, "on_level_changed": on_level_changed}
     changed = [name for name, value in values.items() if getattr(preference, name) != value]
@@ -133,6 +139,7 @@ def export_account(*, account, actor):
     """
     from account_settings.export import stream_export
 
+    account = _lock_account(account)
     _require(actor, account, "account.export", "export the account")
     record_event(
         account=account, actor=actor, action=Action.ACCOUNT_EXPORTED, target_label=account.name

@@ -1,7 +1,8 @@
 """Account context for every page under /a/<slug>/.
 
-MembershipRequiredMixin: the visitor must be an active member of the account, or they get
-404 (never 403, so an account's existence does not leak). PermissionRequiredMixin adds a
+MembershipRequiredMixin: the access gate (memberships.access) must let the visitor in; a
+non-member or suspended member gets 404 (never 403, so an account's existence does not
+leak). PermissionRequiredMixin adds a
 registry permission: a member without it gets a 403 page naming the levels that hold it.
 """
 
@@ -14,6 +15,7 @@ from django.template.response import TemplateResponse
 
 from accounts.models import Account
 from config.sql import columns, cursor
+from memberships import access
 from memberships.models import Membership, MembershipStatus
 from memberships.permissions import get_permission, roles_with_permission
 
@@ -61,29 +63,24 @@ def active_memberships(user) -> list[Membership]:
     return memberships
 
 
-def requires_2fa_setup(request, membership) -> bool:
-    """The account requires 2FA, or an Owner/Admin reset the person's 2FA, and they have none.
-
-    Costs no query unless one of the two applies.
-    """
-    from allauth.mfa.utils import is_mfa_enabled
-
-    user = request.user
-    if not (membership.account.require_2fa or user.must_set_up_2fa):
-        return False
-    if not is_mfa_enabled(user):
-        return True
-    if user.must_set_up_2fa:  # set up again after a reset: the demand is met
-        user.must_set_up_2fa = False
-        user.save(update_fields=["must_set_up_2fa"])
-    return False
-
-
 class MembershipRequiredMixin(LoginRequiredMixin):
-    """Loads request.account and request.membership; 404 for non-members."""
+    """Loads request.account and request.membership through the access gate
+    (memberships.access): 404 for non-members and suspended members, the closed-account page
+    for a closed account, the 2FA set-up page while a 2FA demand is unmet.
+
+    `allow_closed_account` and `allow_without_2fa` name the refusals a page tolerates.
+    """
 
     allow_closed_account = False
     allow_without_2fa = False
+
+    def get_tolerated_refusals(self) -> set:
+        tolerated = set()
+        if self.allow_closed_account:
+            tolerated.add(access.Refusal.ACCOUNT_CLOSED)
+        if self.allow_without_2fa:
+            tolerated |= access.TWO_FACTOR
+        return tolerated
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -93,12 +90,21 @@ class MembershipRequiredMixin(LoginRequiredMixin):
         request.account = membership.account
         self.membership = membership
         self.account = membership.account
-        if self.account.is_closed and not self.allow_closed_account:
+        access.forget_met_two_factor_reset(request.user)
+        decision = access.decide(
+            request.user,
+            self.account,
+            membership=membership,
+            tolerate=self.get_tolerated_refusals(),
+        )
+        if decision.refusal == access.Refusal.ACCOUNT_CLOSED:
             return TemplateResponse(
                 request, "accounts/closed.html", {"account": self.account}, status=403
             )
-        if not self.allow_without_2fa and requires_2fa_setup(request, membership):
+        if decision.refusal in access.TWO_FACTOR:
             return redirect("two_factor_required", slug=self.account.slug)
+        if not decision.granted:  # a refusal this page has no answer for
+            raise Http404("No such account.")
         return self.check_permission(request, *args, **kwargs)
 
     def check_permission(self, request, *args, **kwargs):

@@ -21,6 +21,7 @@ def forbidden(code: str) -> ApiError:
 # Business refusals of the services, by HTTP status. Anything a level or rule forbids is
 # 403; a target that is not in the key's account is 404; the rest conflicts with the state.
 _MEMBERSHIP_STATUS = {
+    membership_errors.AccessDenied: 403,
     membership_errors.NotAllowed: 403,
     membership_errors.CannotChangeOwner: 403,
     membership_errors.CannotChangeSelf: 403,

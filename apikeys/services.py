@@ -15,8 +15,8 @@ from apikeys.exceptions import AccountClosed, ApiKeyPermissionDenied
 from apikeys.models import ApiKey
 from audit.models import Action
 from audit.services import record_event
-from memberships.models import Membership
-from memberships.permissions import has_permission
+from memberships import access
+from memberships.exceptions import MembershipError, NotAllowed
 
 
 def _lock_open_account(account) -> Account:
@@ -28,9 +28,15 @@ def _lock_open_account(account) -> Account:
     return locked
 
 
-def _require(actor, account, code: str) -> None:
-    if not has_permission(actor, account, code):
-        raise ApiKeyPermissionDenied()
+def _require(actor, account, code: str):
+    # The one access gate, inside the transaction: a suspension, a 2FA reset or a demotion
+    # committed since the page was shown is seen here.
+    try:
+        return access.require(actor, account, permission=code)
+    except NotAllowed:
+        raise ApiKeyPermissionDenied() from None
+    except MembershipError as refusal:
+        raise ApiKeyPermissionDenied(refusal.message) from None
 
 
 @transaction.atomic(durable=True)
@@ -81,15 +87,11 @@ def may_delete(*, key: ApiKey, membership) -> bool:
     return key.created_by_id == membership.user_id and membership.can("apikeys.create")
 
 
-def can_delete(*, key: ApiKey, actor) -> bool:
-    membership = Membership.objects.active().filter(account_id=key.account_id, user=actor).first()
-    return may_delete(key=key, membership=membership)
-
-
 @transaction.atomic(durable=True)
 def delete_key(*, key: ApiKey, actor) -> None:
     account = Account.objects.select_for_update(no_key=True).get(pk=key.account_id)
-    if not can_delete(key=key, actor=actor):
+    membership = _require(actor, account, "apikeys.view")
+    if not may_delete(key=key, membership=membership):
         raise ApiKeyPermissionDenied()
     _delete(account=account, keys=[key], actor=actor)
 

@@ -13,11 +13,17 @@ from accounts.models import Account
 from accounts.plans import PLANS
 from audit.models import Action
 from audit.services import record_event
-from billing.exceptions import NotAllowedToManageBilling, PlanChangeBlocked, UnknownPlan
+from billing.exceptions import (
+    BillingError,
+    NotAllowedToManageBilling,
+    PlanChangeBlocked,
+    UnknownPlan,
+)
 from billing.models import BillingAddress, Invoice, InvoiceStatus
 from billing.selectors import plan_blockers
+from memberships import access
+from memberships.exceptions import MembershipError, NotAllowed
 from memberships.models import Membership
-from memberships.permissions import has_permission
 from memberships.roles import Role
 
 
@@ -26,8 +32,12 @@ def _lock_account(account) -> Account:
 
 
 def _check_can_manage(actor, account) -> None:
-    if not has_permission(actor, account, "billing.manage"):
-        raise NotAllowedToManageBilling()
+    try:
+        access.require(actor, account, permission="billing.manage")
+    except NotAllowed:
+        raise NotAllowedToManageBilling() from None
+    except MembershipError as refusal:
+        raise BillingError(refusal.message) from None
 
 
 def _one_month_after(day: datetime.date) -> datetime.date:

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from accounts.models import Account, User, normalize_email
-from memberships.models import Membership
+from memberships import access
 from memberships.roles import RANK, Role
 
 MAX_ADDRESSES = 25
@@ -17,14 +17,9 @@ SEPARATORS = re.compile(r"[\s,;]+")
 
 
 def inviting_memberships(user):
-    """The inviter's memberships in open accounts where their level may invite."""
-    memberships = (
-        Membership.objects.active()
-        .filter(user=user, account__closed_at__isnull=True)
-        .select_related("account")
-        .order_by("account__name")
-    )
-    return [m for m in memberships if m.can("members.invite")]
+    """The inviter's memberships where the access gate lets them in and their level may
+    invite: an account that locks them out (2FA, suspension, closed) is never offered."""
+    return access.memberships_with_access(user, permission="members.invite")
 
 
 class InviteForm(forms.Form):

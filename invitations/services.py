@@ -33,6 +33,8 @@ from invitations.exceptions import (
     WrongUser,
 )
 from invitations.models import DeliveryStatus, Invitation, InvitationStatus
+from memberships import access
+from memberships.exceptions import AccessDenied, MembershipError
 from memberships.models import Membership
 from memberships.roles import RANK, Role, label
 from memberships.selectors import seats_left
@@ -56,10 +58,14 @@ def _lock_account(account) -> Account:
 
 
 def _inviter_membership(account, actor) -> Membership:
-    membership = Membership.objects.active().filter(account=account, user_id=actor.pk).first()
-    if membership is None or account.is_closed or not membership.can("members.invite"):
-        raise NotAllowed(f"You cannot invite people to {account.name}.")
-    return membership
+    # The one access gate, for each (locked) account of a batch: a locked-out Admin (2FA
+    # required or reset, suspended, account closed) invites nobody anywhere.
+    try:
+        return access.require(actor, account, permission="members.invite")
+    except AccessDenied as refusal:
+        raise NotAllowed(refusal.message) from None
+    except MembershipError:
+        raise NotAllowed(f"You cannot invite people to {account.name}.") from None
 
 
 def _enqueue_send(invitation_id: int, kind: str = "invitation") -> None:
@@ -430,6 +436,12 @@ def _accept(invitation, *, user, actor) -> Acceptance:
         )
     now = timezone.now()
     existing = Membership.objects.filter(account=account, user=user).first()
+    if existing is not None:
+        # Already in the account: the invitation neither lets a suspended member back in nor
+        # passes anyone through a policy the gate holds them to.
+        decision = access.decide(user, account, membership=existing, tolerate=access.TWO_FACTOR)
+        if not decision.granted:
+            raise InvitationClosed(access.refusal_message(decision.refusal, account))
     if existing is None and not account.plan_info.offers(invitation.role):
         raise LevelNotAllowed(
             f"{account.name}'s plan no longer offers the {label(invitation.role)} level. "

@@ -39,3 +39,12 @@ class OwnerCannotLeave(MembershipError):
 
 class TransferTargetNotAdmin(MembershipError):
     code = "transfer_target_not_admin"
+
+
+class AccessDenied(MembershipError):
+    """The access gate (memberships.access) refused: `refusal` says why."""
+
+    def __init__(self, refusal, message: str):
+        super().__init__(message)
+        self.refusal = refusal
+        self.code = str(refusal)

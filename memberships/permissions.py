@@ -1,6 +1,7 @@
 """The permission registry: every action a level may take, in code, in one place.
 
-Ask it through `has_permission(user, account, code)`, `membership.can(code)`, the
+Ask it through `memberships.access.has_permission(user, account, code)` (the access gate
+and the level), `membership.can(code)` (the level alone), the
 `{% has_permission %}` template tag or `PermissionRequiredMixin.permission`; never compare
 role names in views or templates.
 """
@@ -135,17 +136,6 @@ def role_has_permission(role: str, code: str, *, account=None) -> bool:
 def roles_with_permission(code: str, *, account=None) -> list[Role]:
     permission = get_permission(code)
     return [r for r in ROLES_HIGHEST_FIRST if permission.granted(r, account)]
-
-
-def has_permission(user, account, code: str) -> bool:
-    """True when `user` is an active member of `account` whose level holds `code`."""
-    get_permission(code)  # unknown codes are a programming error, even for anonymous users
-    if user is None or not user.is_authenticated or account is None or account.is_closed:
-        return False
-    from memberships.models import Membership
-
-    membership = Membership.objects.active().filter(user=user, account=account).first()
-    return membership is not None and role_has_permission(membership.role, code, account=account)
 
 
 def permissions_by_area() -> list[tuple[str, list[Permission]]]:

@@ -19,6 +19,7 @@ from apikeys.services import delete_keys_of
 from audit.models import Action
 from audit.services import record_event
 from invitations.services import cancel_invitations_sent_by
+from memberships import access
 from memberships.exceptions import (
     CannotChangeOwner,
     CannotChangeSelf,
@@ -44,16 +45,9 @@ def _lock_account(account) -> Account:
 
 
 def _actor_membership(account, actor, code: str) -> Membership:
-    membership = (
-        Membership.objects.select_for_update()
-        .filter(account=account, user=actor, status=MembershipStatus.ACTIVE)
-        .first()
-    )
-    if membership is None:
-        raise NotAMember("You are no longer a member of this account.")
-    if not membership.can(code):
-        raise NotAllowed("Your level does not allow this.")
-    return membership
+    # The one access gate, under the account lock: a suspension, a 2FA reset or a revoke
+    # committed since the page was shown is seen here.
+    return access.require(actor, account, permission=code, lock=True)
 
 
 def _target(account, membership_id) -> Membership:
@@ -277,14 +271,9 @@ def leave_account(*, account, actor) -> bool:
     """The actor leaves. The Owner cannot (they transfer first). If it was their last account
     their login is deleted too; returns True in that case."""
     account = _lock_account(account)
-    membership = (
-        Membership.objects.select_for_update()
-        .select_related("user")
-        .filter(account=account, user=actor)
-        .first()
-    )
-    if membership is None:
-        raise NotAMember("You are not a member of this account.")
+    # Leaving needs no second factor (the 2FA page offers it), but a suspended member or a
+    # closed account's member cannot act in it.
+    membership = access.require(actor, account, lock=True, tolerate=access.TWO_FACTOR)
     if membership.role == Role.OWNER:
         raise OwnerCannotLeave(
             "The Owner cannot leave. Transfer ownership to an Admin first, then leave."

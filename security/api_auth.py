@@ -9,13 +9,14 @@ turns it into a JSON 401 (or 400 for a key in the URL, 429 when rate-limited).
 from dataclasses import dataclass
 from datetime import timedelta
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.utils import timezone
 
 from apikeys import secrets
 from apikeys.models import ApiKey
 from apikeys.selectors import key_by_prefix
+from memberships import access
+from memberships.exceptions import AccessDenied, NotAllowed
 from memberships.models import Membership
 from security import ratelimit
 
@@ -37,6 +38,21 @@ class ApiAuthError(Exception):
 
 
 INVALID = ("invalid_key", "The API key is missing, malformed, unknown or no longer valid.")
+_INACTIVE = ("creator_inactive", "The person who created this API key is no longer active here.")
+_REFUSED = {
+    access.Refusal.NOT_A_MEMBER: _INACTIVE,
+    access.Refusal.SUSPENDED: _INACTIVE,
+    access.Refusal.ACCOUNT_CLOSED: ("account_closed", "The account of this API key is closed."),
+    access.Refusal.TWO_FACTOR_REQUIRED: (
+        "two_factor_required",
+        "This account requires two-factor authentication and the key's creator has not set it up.",
+    ),
+    access.Refusal.TWO_FACTOR_RESET: (
+        "two_factor_reset",
+        "The two-factor authentication of the key's creator was reset: the key works again once "
+        "they have set it up again.",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -93,29 +109,16 @@ def _check(raw_key: str) -> ApiCaller:
         raise ApiAuthError(*INVALID)
     if key.is_expired():
         raise ApiAuthError("key_expired", "This API key has expired.")
-    account = key.account
-    if account.is_closed:
-        raise ApiAuthError("account_closed", "The account of this API key is closed.")
-    membership = (
-        Membership.objects.active()
-        .select_related("user", "account")
-        .filter(account=account, user=key.created_by)
-        .first()
-    )
-    if membership is None:
-        raise ApiAuthError(
-            "creator_inactive", "The person who created this API key is no longer active here."
-        )
-    if not membership.can("apikeys.create"):
+    # The one access gate, for the key's creator: whatever keeps them out of the account's
+    # pages keeps their keys out of the API.
+    try:
+        membership = access.require(key.created_by, key.account, permission="apikeys.create")
+    except AccessDenied as denied:
+        raise ApiAuthError(*_REFUSED[denied.refusal]) from None
+    except NotAllowed:
         raise ApiAuthError(
             "creator_level", "The person who created this API key is no longer an Owner or Admin."
-        )
-    if account.require_2fa and not is_mfa_enabled(key.created_by):
-        raise ApiAuthError(
-            "two_factor_required",
-            "This account requires two-factor authentication and the key's creator has not "
-            "set it up.",
-        )
+        ) from None
     return ApiCaller(key=key, membership=membership)
 
 

@@ -9,6 +9,7 @@ from accounts.emails import queue_email
 from accounts.models import Account
 from audit.models import Action
 from audit.services import record_event
+from memberships import access
 from memberships.models import Membership
 from memberships.roles import RANK, Role
 from security.exceptions import CannotResetOwnTwoFactor, NotAllowed, NotAMember
@@ -27,9 +28,10 @@ def reset_two_factor(*, account, membership_id: int, actor) -> int:
     # Locks the Account row like every membership change, so the level compared below is
     # the current one (not a level being changed or a member being revoked right now).
     account = Account.objects.select_for_update(no_key=True).get(pk=account.pk)
-    actor_m = Membership.objects.active().filter(account=account, user=actor).first()
-    if actor_m is None or not actor_m.can("members.reset_2fa"):
-        raise NotAllowed("Your level does not allow resetting two-factor authentication.")
+    try:
+        actor_m = access.require(actor, account, permission="members.reset_2fa")
+    except NotAllowed:
+        raise NotAllowed("Your level does not allow resetting two-factor authentication.") from None
     target = (
         Membership.objects.select_related("user").filter(account=account, pk=membership_id).first()
     )
@@ -67,6 +69,8 @@ def reset_two_factor(*, account, membership_id: int, actor) -> int:
                 f"{actor.display_name} reset your two-factor authentication in {account.name}.",
                 "You were signed out everywhere. Sign in with your password and set up "
                 "two-factor authentication again in your personal settings.",
+                "Until you do, the API keys you created stop working: every request with "
+                "them is refused.",
             ],
         },
     )

@@ -1,6 +1,6 @@
 from django import template
 
-from memberships import permissions
+from memberships import access
 
 register = template.Library()
 
@@ -12,7 +12,7 @@ def has_permission(context, code, account=None):
     if account is None and membership is not None:
         return membership.can(code)
     request = context.get("request")
-    return permissions.has_permission(getattr(request, "user", None), account, code)
+    return access.has_permission(getattr(request, "user", None), account, code)
 
 
 @register.filter

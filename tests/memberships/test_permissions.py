@@ -1,8 +1,8 @@
 import pytest
 
+from memberships.access import has_permission
 from memberships.permissions import (
     REGISTRY,
-    has_permission,
     role_has_permission,
     roles_with_permission,
 )

@@ -3,7 +3,9 @@ from django.urls import reverse
 
 from audit.models import ActivityEvent
 from memberships import services
+from memberships.access import Refusal
 from memberships.exceptions import (
+    AccessDenied,
     CannotChangeOwner,
     CannotChangeSelf,
     LevelNotGrantable,
@@ -190,10 +192,11 @@ def test_revoked_actor_can_do_nothing_more(account, members):
     services.revoke_member(
         account=account, membership_id=members["admin"].pk, actor=members["owner"].user
     )
-    with pytest.raises(NotAMember):
+    with pytest.raises(AccessDenied) as refused:
         services.revoke_member(
             account=account, membership_id=members["viewer"].pk, actor=members["admin"].user
         )
+    assert refused.value.refusal == Refusal.NOT_A_MEMBER
     assert Membership.objects.filter(pk=members["viewer"].pk).exists()
 
 
