@@ -1,13 +1,12 @@
 """Reads for the Settings, Close account and Notification settings pages."""
 
 from allauth.mfa.models import Authenticator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, prefetch_related_objects
 
 from account_settings.models import NotificationPreference
 from account_settings.notifications import NOTIFIED_PERMISSION
-from accounts.selectors import open_memberships
+from memberships import access
 from memberships.models import Membership
-from memberships.permissions import roles_with_permission
 
 
 def members_without_2fa(account):
@@ -42,13 +41,12 @@ def closing_summary(account) -> dict:
     }
 
 
-def notification_memberships(user):
-    """The user's memberships where they may get member-event emails, with their preference."""
-    return (
-        open_memberships(user)
-        .filter(role__in=roles_with_permission(NOTIFIED_PERMISSION))
-        .select_related("notification_preference")
-    )
+def notification_memberships(user) -> list[Membership]:
+    """The user's memberships where the access gate lets them in and their level gets
+    member-event emails, with their saved preference."""
+    memberships = access.memberships_with_access(user, permission=NOTIFIED_PERMISSION)
+    prefetch_related_objects(memberships, "notification_preference")
+    return memberships
 
 
 def preference_for(membership) -> NotificationPreference:

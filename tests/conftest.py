@@ -88,3 +88,17 @@ def enable_totp():
         return pyotp.TOTP(secret)
 
     return enable
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Lists what the every-door test drove (tests/memberships/test_every_door.py)."""
+    lines = [
+        value
+        for report in terminalreporter.stats.get("passed", [])
+        for name, value in report.user_properties
+        if name == "doors"
+    ]
+    if lines:
+        terminalreporter.write_sep("-", "access gate: doors driven")
+        for line in sorted(lines):
+            terminalreporter.write_line(line)

@@ -183,3 +183,17 @@ def test_viewer_sees_only_the_own_level_note(client_for, members):
 def test_personal_page_needs_login(client):
     response = client.get(reverse("notification_settings"))
     assert response.status_code == 302
+
+
+def test_notification_settings_leave_out_accounts_the_gate_locks(client_for, members, account):
+    """An Admin whose account requires 2FA they lack is not offered (nor can post) its row."""
+    admin = members["admin"]
+    account.require_2fa = True
+    account.save()
+    client = client_for(admin.user)
+    page = client.get(reverse("notification_settings"))
+    assert page.status_code == 200
+    assert f"{admin.pk}-on_joined" not in page.content.decode()
+    response = client.post(reverse("notification_settings"), {f"{admin.pk}-on_joined": ""})
+    assert response.status_code == 302
+    assert not NotificationPreference.objects.filter(membership=admin).exists()
