@@ -1,10 +1,12 @@
-"""Repair of MemberCount (the per-account membership counts that triggers keep: the
-PostgreSQL migrations', config/sqlite_triggers.py's on SQLite).
+"""Repair of what triggers keep for the Users page (the PostgreSQL migrations' triggers,
+config/sqlite_triggers.py's on SQLite): MemberCount, the per-account membership counts, and
+Membership.user_email, each membership's copy of its user's email.
 
 The triggers see every write made with triggers on. A restore with --disable-triggers or
 rows copied with `session_replication_role = replica` bypass them; a wrong count would put
-the Users page's pages in the wrong place. `reconcile_member_counts()` (the management
-command of the same name, run on each deploy) recounts and corrects them.
+the Users page's pages in the wrong place, a wrong copy a member in the wrong place in its
+email order. `reconcile_member_counts()` and `reconcile_user_email_copies()` (both run by the
+management command `reconcile_member_counts`, on each deploy) find and correct them.
 """
 
 from django.db import connection, transaction
@@ -50,3 +52,48 @@ def correct_counts(*, rows_table, counts_table, column, drifted_sql) -> list[tup
                 [account_id, real],
             )
     return drifted
+
+
+_STALE_COPIES = """
+    SELECT m.id, m.user_email, u.email
+    FROM memberships_membership m JOIN accounts_user u ON u.id = m.user_id
+    WHERE m.user_email <> u.email
+    ORDER BY m.id
+"""
+# Both databases. On PostgreSQL the row trigger membership_user_email would put back the old
+# copy (an outside UPDATE keeps the maintained copy: memberships migration 0002), so it is
+# disabled around this statement; SQLite's update trigger sees the right copy and does nothing.
+_COPY_EMAILS = """
+    UPDATE memberships_membership SET user_email = (
+        SELECT email FROM accounts_user WHERE accounts_user.id = memberships_membership.user_id)
+    WHERE EXISTS (
+        SELECT 1 FROM accounts_user WHERE accounts_user.id = memberships_membership.user_id
+        AND accounts_user.email <> memberships_membership.user_email)
+"""
+
+
+@transaction.atomic(durable=True)
+def reconcile_user_email_copies() -> list[tuple[int, str, str]]:
+    """Set every membership's user_email to its user's email; returns what was wrong as
+    [(membership id, kept copy, user's email)]."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # No membership is written (nor, through its trigger, an email changed) until the
+            # copies are set; the Users page still reads. DISABLE TRIGGER takes this lock too.
+            cursor.execute("LOCK TABLE memberships_membership IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(_STALE_COPIES)
+        stale = cursor.fetchall()
+        if not stale:
+            return stale  # no DDL on a deploy that has nothing to repair
+        if connection.vendor == "postgresql":
+            # Off for this transaction only: a rollback turns it back on.
+            cursor.execute(
+                "ALTER TABLE memberships_membership DISABLE TRIGGER membership_user_email"
+            )
+            cursor.execute(_COPY_EMAILS)
+            cursor.execute(
+                "ALTER TABLE memberships_membership ENABLE TRIGGER membership_user_email"
+            )
+        else:
+            cursor.execute(_COPY_EMAILS)
+    return stale
