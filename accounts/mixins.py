@@ -8,15 +8,12 @@ registry permission: a member without it gets a 403 page naming the levels that 
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections, router
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from accounts.models import Account
-from config.sql import columns, cursor
 from memberships import access
-from memberships.models import Membership, MembershipStatus
+from memberships.models import Membership
 from memberships.permissions import get_permission, roles_with_permission
 
 
@@ -37,30 +34,13 @@ def load_membership(request, slug: str) -> Membership:
 
 
 def active_memberships(user) -> list[Membership]:
-    """`user`'s active memberships with their accounts, by account name: what
-    `Membership.objects.active().select_related("account").filter(user=user)
-    .order_by("account__name", "pk")` returns, in SQL written once (this runs on every
-    account page; the ORM spent three times the query's own time building it)."""
-    connection = connections[router.db_for_read(Membership)]
-    membership_columns = columns(connection, Membership, "m")
-    account_columns = columns(connection, Account, "a")
-    with cursor(connection, prepare=True) as statement:
-        statement.execute(
-            f"SELECT {membership_columns.sql}, {account_columns.sql}"  # noqa: S608 (columns only)
-            " FROM memberships_membership m JOIN accounts_account a ON a.id = m.account_id"
-            " WHERE m.user_id = %s AND m.status = %s ORDER BY a.name, m.id",
-            [user.pk, MembershipStatus.ACTIVE.value],
-        )
-        rows = statement.fetchall()
-    split = len(membership_columns.names)
-    memberships = []
-    for row in rows:
-        membership = membership_columns.instance(Membership, connection, row[:split])
-        membership._state.fields_cache["account"] = account_columns.instance(
-            Account, connection, row[split:]
-        )
-        memberships.append(membership)
-    return memberships
+    """`user`'s active memberships with their accounts, by account name."""
+    return list(
+        Membership.objects.active()
+        .select_related("account")
+        .filter(user=user)
+        .order_by("account__name", "pk")
+    )
 
 
 class MembershipRequiredMixin(LoginRequiredMixin):

@@ -5,9 +5,7 @@ Entries whose URL is not defined yet are skipped, so the shell never links to a 
 
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch
-
-from accounts.urls_cache import cached_reverse
+from django.urls import NoReverseMatch, reverse
 
 
 @dataclass(frozen=True)
@@ -31,13 +29,13 @@ SIDEBAR = [
 
 def sidebar_for(membership, current_path: str) -> list[dict]:
     slug = membership.account.slug
-    overview = cached_reverse("overview", kwargs={"slug": slug})
+    overview = reverse("overview", kwargs={"slug": slug})
     items = []
     for item in SIDEBAR:
         if not membership.can(item.permission):
             continue
         try:
-            url = cached_reverse(item.url_name, kwargs={"slug": slug})
+            url = reverse(item.url_name, kwargs={"slug": slug})
         except NoReverseMatch:
             continue
         # A section is active on its own pages too (Users > Edit level), except the

@@ -10,7 +10,10 @@ from audit.selectors import activity_page
 class ActivityFilterForm(forms.Form):
     person = forms.CharField(label="Person (email)", required=False, max_length=254)
     action = forms.ChoiceField(
-        label="Action", required=False, choices=[("", "All actions"), *Action.choices]
+        label="Action",
+        required=False,
+        choices=[("", "All actions"), *Action.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
 

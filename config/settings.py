@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "api.middleware.JsonErrorsMiddleware",  # first: it also sees the other middleware's errors
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -114,16 +115,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 elif "postgresql" in DATABASES["default"]["ENGINE"] and env.bool(
-    "DB_PREPARED_STATEMENTS", default=True
+    "DB_PREPARED_STATEMENTS", default=False
 ):
-    # Prepared statements for the few hand-written reads on every account page
-    # (config.sql.cursor(prepare=True)); Django's own cursors bind client-side and never
-    # prepare. Generic plans: those statements are planned once per connection instead of
-    # on every request. Turn off behind a transaction-pooling PgBouncer older than 1.21.
+    # psycopg's own prepared statements (its documented options, passed through by Django):
+    # server-side binding, and a statement run `prepare_threshold` times on a connection is
+    # prepared there. Off by default: behind a transaction-pooling PgBouncer older than 1.21
+    # prepared statements break, and `make bench` measured no gain worth that (README).
     _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["server_side_binding"] = True
     _options.setdefault("prepare_threshold", 5)
-    _generic = "-c plan_cache_mode=force_generic_plan"
-    _options["options"] = f"{_options.get('options', '')} {_generic}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (Redis in production: CACHE_URL=redis://127.0.0.1:6379/0) --------------------------
@@ -152,7 +152,15 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
-ACCOUNT_EMAIL_VERIFICATION = "optional"
+# Sign-up never says whether an email already has a login: every new email is verified
+# before the person gets in, and a sign-up with a taken email gets the same "verify your
+# email" page while allauth emails the existing person that they already have a login.
+# (Invitation sign-ups are verified by the invitation link and go straight in.)
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_PREVENT_ENUMERATION = True
+# Following the link in the browser that signed up (or tried to log in) finishes that log-in;
+# allauth never logs in a link opened anywhere else, so a leaked link is no key.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False

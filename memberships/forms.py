@@ -1,6 +1,7 @@
 from django import forms
 
 from accounts.forms import CurrentPasswordMixin, current_password_field
+from config.fields import InRangeModelMultipleChoiceField
 from memberships.models import Membership, MembershipStatus
 from memberships.roles import Role
 
@@ -8,10 +9,16 @@ from memberships.roles import Role
 class MemberFilterForm(forms.Form):
     q = forms.CharField(label="Search by name or email", required=False, max_length=254)
     level = forms.ChoiceField(
-        label="Level", required=False, choices=[("", "All levels"), *Role.choices]
+        label="Level",
+        required=False,
+        choices=[("", "All levels"), *Role.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "All statuses"), *MembershipStatus.choices]
+        label="Status",
+        required=False,
+        choices=[("", "All statuses"), *MembershipStatus.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
 
@@ -24,7 +31,7 @@ class LevelForm(forms.Form):
 
 
 class BulkRevokeForm(forms.Form):
-    member = forms.ModelMultipleChoiceField(
+    member = InRangeModelMultipleChoiceField(
         label="Members to revoke",
         queryset=Membership.objects.none(),
         widget=forms.MultipleHiddenInput,

@@ -10,7 +10,6 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.mixins import MembershipRequiredMixin, PermissionRequiredMixin
 from accounts.reauth import RecentAuthenticationRequiredMixin
-from accounts.urls_cache import cached_reverse
 from memberships import services, users_page
 from memberships.exceptions import MembershipError
 from memberships.forms import BulkRevokeForm, LevelForm, MemberFilterForm, TransferForm
@@ -96,40 +95,31 @@ class UsersView(PermissionRequiredMixin, TemplateView):
         ("Revoke", "memberships:revoke", "members.revoke", "danger", "any"),
     ]
 
-    def url_pattern(self, name, id_kwarg):
-        """The URL of `name` in this account with `{}` where the row's id goes: reversed once
-        per page, not once per row."""
-        placeholder = "987654321"
-        url = cached_reverse(name, kwargs={"slug": self.account.slug, id_kwarg: placeholder})
-        # The id is the URL's last number; the slug before it may hold the same digits.
-        head, _, tail = url.rpartition(placeholder)
-        return "{}".join(part.replace("{", "{{").replace("}", "}}") for part in (head, tail))
-
     def row_actions(self):
-        """The actions this viewer may take on members, as (label, url pattern, style, for)."""
+        """The actions this viewer may take on members, as (label, url name, style, for)."""
         return [
-            (label, self.url_pattern(name, "member_id"), style, shown_for)
+            (label, name, style, shown_for)
             for label, name, permission, style, shown_for in self.ROW_ACTIONS
             if self.membership.can(permission)
         ]
 
     def invitation_action_urls(self):
-        """(resend, cancel) URL patterns, or None when this viewer may do neither."""
+        """(resend, cancel) URL names, or None when this viewer may do neither."""
         if not self.membership.can("members.invite"):
             return None
-        return (
-            self.url_pattern("invitations:resend", "invitation_id"),
-            self.url_pattern("invitations:cancel", "invitation_id"),
-        )
+        return ("invitations:resend", "invitations:cancel")
 
-    @staticmethod
-    def actions_for(member, row_actions):
+    def actions_for(self, member, row_actions):
         shown = {"any", "active" if member.is_active else "suspended"}
         if member.has_2fa:
             shown.add("2fa")
         return [
-            (label, url.format(member.pk), style)
-            for label, url, style, shown_for in row_actions
+            (
+                label,
+                reverse(name, kwargs={"slug": self.account.slug, "member_id": member.pk}),
+                style,
+            )
+            for label, name, style, shown_for in row_actions
             if shown_for in shown
         ]
 

@@ -11,10 +11,9 @@ Data comes from the `accounts.context_processors.shell` context: `switcher_membe
 """
 
 from django import template
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 
-from accounts.urls_cache import cached_reverse
 from config.html import e
 
 register = template.Library()
@@ -53,28 +52,28 @@ def _switcher(memberships, current_account) -> str:
     items = []
     for m in memberships:
         current = m.account_id == current_pk
-        url = e(cached_reverse("overview", kwargs={"slug": m.account.slug}))
+        url = e(reverse("overview", kwargs={"slug": m.account.slug}))
         items.append(
             f'<li><a class="dropdown-item{" active" if current else ""}" href="{url}"'
             f"{' aria-current="true"' if current else ''}>{e(m.account.name)} "
             f'<span class="text-body-secondary small">{e(m.get_role_display())}</span></a></li>'
         )
     label = e(current_account.name) if current_account else "Choose an account"
-    last = _item(cached_reverse("account_chooser"), "All accounts")
+    last = _item(reverse("account_chooser"), "All accounts")
     return _dropdown("account-switcher", "Current account: ", label, items, last)
 
 
 def _user_menu(user, current_membership) -> str:
-    items = [_item(cached_reverse(name), label) for label, name in _USER_MENU]
+    items = [_item(reverse(name), label) for label, name in _USER_MENU]
     if current_membership is not None:
         account = current_membership.account
         try:
-            leave_url = cached_reverse("memberships:leave", kwargs={"slug": account.slug})
+            leave_url = reverse("memberships:leave", kwargs={"slug": account.slug})
         except NoReverseMatch:
             pass
         else:
             items.append(_item(leave_url, f"Leave {account.name}"))
-    last = _item(cached_reverse("account_logout"), "Sign out")
+    last = _item(reverse("account_logout"), "Sign out")
     return _dropdown("user-menu", "User menu for ", e(user.display_name), items, last)
 
 
@@ -86,8 +85,8 @@ def shell_header_menus(context):
     if user is None or not user.is_authenticated:
         return mark_safe(  # noqa: S308 (URLs went through e())
             '<nav class="ms-auto" aria-label="Sign in">'
-            f'<a class="btn btn-link" href="{e(cached_reverse("account_login"))}">Sign in</a> '
-            f'<a class="btn btn-primary btn-sm" href="{e(cached_reverse("account_signup"))}">'
+            f'<a class="btn btn-link" href="{e(reverse("account_login"))}">Sign in</a> '
+            f'<a class="btn btn-primary btn-sm" href="{e(reverse("account_signup"))}">'
             "Sign up</a></nav>"
         )
     memberships = context.get("switcher_memberships")

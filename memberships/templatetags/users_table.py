@@ -15,6 +15,7 @@ import functools
 
 from django import template
 from django.middleware.csrf import get_token
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import mark_safe
@@ -118,7 +119,8 @@ def _invitation_state(invitation, expired: bool) -> str:
 def _invitation_actions(invitation, expired: bool, email, urls, csrf_input) -> str:
     if urls is None:
         return ""
-    resend_url, cancel_url = (e(url.format(invitation.pk)) for url in urls)
+    kwargs = {"slug": invitation.account.slug, "invitation_id": invitation.pk}
+    resend_url, cancel_url = (e(reverse(name, kwargs=kwargs)) for name in urls)
     urgent = expired or invitation.delivery_failed
     css = "btn-primary" if urgent else "btn-outline-secondary"
     return (
@@ -147,8 +149,8 @@ def _invitation_row(invitation, urls, csrf_input, viewer: _Viewer) -> str:
 
 @register.simple_tag(takes_context=True)
 def invitation_rows(context, invitations, action_urls):
-    """<tr> per pending invitation; `action_urls` is (resend, cancel) with a `{}` for the id,
-    or None when the viewer may not resend or cancel."""
+    """<tr> per pending invitation; `action_urls` is the (resend, cancel) URL names, or None
+    when the viewer may not resend or cancel."""
     if not invitations:
         return mark_safe('<tr><td colspan="7">No pending invitations.</td></tr>')
     csrf_input = ""

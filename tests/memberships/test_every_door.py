@@ -63,6 +63,7 @@ NOT_ACCOUNT_DOORS = {
     "invitations/accept/": "the invitee's page; the accept service is driven below",
     "invitations/<str:token>/": "moves an invitation token into the session",
     "api/v1/": "the JSON API: every operation is driven from the OpenAPI document",
+    "^api/": "unknown routes under /api/: a JSON 404, nothing else",
 }
 # Doors a refusal lets through on purpose (the page a blocked person is sent to, the way out).
 TOLERATED = {
