@@ -115,8 +115,11 @@ class BillingAccessView(PermissionRequiredMixin, View):
         return redirect("account_settings:index", slug=self.account.slug)
 
 
-class ExportView(PermissionRequiredMixin, TemplateView):
-    """GET explains the export; POST streams the ZIP (POST, because it is logged)."""
+class ExportView(PermissionRequiredMixin, RecentAuthenticationRequiredMixin, TemplateView):
+    """GET explains the export; POST streams the ZIP (POST, because it is logged).
+
+    The file holds every member's email: a stale session re-enters the password first.
+    """
 
     permission = "account.export"
     template_name = "account_settings/export.html"

@@ -4,11 +4,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible
+from tests.email_links import verification_link
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_signup_lands_on_overview_and_time_zone_changes_dates(page):
+def test_signup_lands_on_overview_and_time_zone_changes_dates(page, mailoutbox):
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     assert_accessible(page)
@@ -23,6 +24,14 @@ def test_signup_lands_on_overview_and_time_zone_changes_dates(page):
     page.locator("#id_password1").fill("Blue-Harbour-77!")
     page.locator("#id_password2").fill("Blue-Harbour-77!")
     page.get_by_role("button", name="Sign Up").click()
+
+    # Nobody gets in before following the link sent to the email.
+    expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    assert_accessible(page)
+    page.goto(verification_link(mailoutbox, "ana@example.com"))
+    expect(page.get_by_role("heading", name="Confirm Email Address")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm").click()
 
     expect(page.get_by_role("heading", name="Lopez Bakery")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/a/lopez-bakery/$"))

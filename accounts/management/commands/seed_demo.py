@@ -47,8 +47,12 @@ class Command(BaseCommand):
                     email=email, password=DEMO_PASSWORD, first_name=first, last_name=last
                 )
                 created += 1
-            EmailAddress.objects.get_or_create(
-                user=user, email=email, defaults={"verified": True, "primary": True}
+            # Sign-in demands a verified email: mark it verified even on a row left unverified.
+            EmailAddress.objects.update_or_create(
+                user=user,
+                email=email,
+                defaults={"verified": True},
+                create_defaults={"verified": True, "primary": True},
             )
             for slug, role in levels.items():
                 Membership.objects.get_or_create(
