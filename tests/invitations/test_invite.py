@@ -246,7 +246,7 @@ def test_expired_invitations_do_not_hold_seats(client_for):
 def test_rolled_back_invitation_sends_nothing(
     client_for, account, inviter, mailoutbox, monkeypatch
 ):
-    import invitations.services as services
+    import invitations.services.inviting as services
 
     def boom(*args, **kwargs):
         raise RuntimeError("database trouble after the invitations were created")
