@@ -3,10 +3,9 @@
 from allauth.mfa.models import Authenticator
 from django.db.models import Exists, OuterRef, prefetch_related_objects
 
-from account_settings.models import NotificationPreference
-from account_settings.notifications import NOTIFIED_PERMISSION
 from memberships import access
-from memberships.models import Membership
+from memberships.models import Membership, NotificationPreference
+from memberships.notifications import NOTIFIED_PERMISSION
 
 
 def members_without_2fa(account):

@@ -13,7 +13,6 @@ from account_settings.exceptions import (
     NotAllowed,
     ReopenWindowPassed,
 )
-from account_settings.models import NotificationPreference
 from accounts.emails import queue_email
 from accounts.models import Account
 from audit.models import Action
@@ -21,7 +20,7 @@ from audit.services import record_event
 from memberships import access
 from memberships.exceptions import MembershipError
 from memberships.exceptions import NotAllowed as MembershipNotAllowed
-from memberships.models import Membership
+from memberships.models import Membership, NotificationPreference
 
 
 def _lock_account(account) -> Account:

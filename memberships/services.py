@@ -12,7 +12,6 @@ Each public service is one durable transaction that:
 
 from django.db import transaction
 
-from account_settings.notifications import notify_member_event
 from accounts.emails import queue_email
 from accounts.models import Account
 from apikeys.services import delete_keys_of
@@ -32,6 +31,7 @@ from memberships.exceptions import (
     TransferTargetNotAdmin,
 )
 from memberships.models import Membership, MembershipStatus
+from memberships.notifications import notify_member_event
 from memberships.roles import RANK, Role, label
 
 # Levels whose API keys survive a level change (keys act with their creator's level; below

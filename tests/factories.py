@@ -92,8 +92,8 @@ class ApiKeyFactory(factory.django.DjangoModelFactory):
 # --- billing and account settings factories ---
 import datetime  # noqa: E402
 
-from account_settings.models import NotificationPreference  # noqa: E402
 from billing.models import BillingAddress, Invoice  # noqa: E402
+from memberships.models import NotificationPreference  # noqa: E402
 
 
 class BillingAddressFactory(factory.django.DjangoModelFactory):

@@ -48,20 +48,3 @@ __all__ = [
     "resend_invitation",
     "send_invitation_reminders",
 ]
-
-# Each service keeps the address it had when this was one module, invitations.services.<name>,
-# as its __module__ too: tests/memberships/test_every_door.py finds the services of
-# `<app>.services` by `function.__module__`, and would otherwise skip these.
-for _service in (
-    invite_users,
-    resend_invitation,
-    cancel_invitation,
-    cancel_invitations_sent_by,
-    expire_invitations,
-    send_invitation_reminders,
-    accept_invitation,
-    accept_invitation_with_signup,
-    decline_invitation,
-):
-    _service.__module__ = __name__
-del _service

@@ -5,8 +5,8 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from account_settings.models import NotificationPreference
-from account_settings.notifications import notify_member_event
+from memberships.models import NotificationPreference
+from memberships.notifications import notify_member_event
 from tests.factories import MembershipFactory, NotificationPreferenceFactory
 
 pytestmark = pytest.mark.django_db

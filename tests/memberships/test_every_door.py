@@ -17,6 +17,7 @@ would have failed anyway.
 import importlib
 import inspect
 import json
+import pkgutil
 import re
 
 import pytest
@@ -27,7 +28,6 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from account_settings.exceptions import AccountSettingsError
-from account_settings.models import NotificationPreference
 from apikeys.exceptions import ApiKeyError
 from apikeys.models import ApiKey
 from audit.models import ActivityEvent
@@ -37,7 +37,7 @@ from invitations.exceptions import InvitationError
 from invitations.models import Invitation
 from memberships.access import Refusal
 from memberships.exceptions import MembershipError
-from memberships.models import Membership
+from memberships.models import Membership, NotificationPreference
 from tests.api.conftest import ApiClient
 from tests.factories import (
     TEST_PASSWORD,
@@ -360,16 +360,24 @@ def service_calls(world):
 
 
 def actor_services():
-    """Every public function of a services module with a keyword-only `actor`."""
+    """Every public function of a services module (or of a services package's modules) with
+    a keyword-only `actor`, named `<app>.services.<function>`."""
     found = {}
-    for module_name in SERVICE_MODULES:
-        module = importlib.import_module(module_name)
-        for name, function in inspect.getmembers(module, inspect.isfunction):
-            if name.startswith("_") or function.__module__ != module_name:
-                continue
-            parameter = inspect.signature(function).parameters.get("actor")
-            if parameter is not None and parameter.kind is inspect.Parameter.KEYWORD_ONLY:
-                found[f"{module_name}.{name}"] = function
+    for package_name in SERVICE_MODULES:
+        package = importlib.import_module(package_name)
+        modules = [package]
+        if hasattr(package, "__path__"):  # a package: its modules too
+            modules += [
+                importlib.import_module(f"{package_name}.{info.name}")
+                for info in pkgutil.iter_modules(package.__path__)
+            ]
+        for module in modules:
+            for name, function in inspect.getmembers(module, inspect.isfunction):
+                if name.startswith("_") or function.__module__ != module.__name__:
+                    continue
+                parameter = inspect.signature(function).parameters.get("actor")
+                if parameter is not None and parameter.kind is inspect.Parameter.KEYWORD_ONLY:
+                    found[f"{package_name}.{name}"] = function
     return found
 
 
