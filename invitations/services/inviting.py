@@ -85,12 +85,14 @@ def _check_cap(account, wanted: int, now) -> None:
     )
     left = max(cap - len(recent), 0)
     if wanted > left:
-        frees_at = recent[min(wanted - left, len(recent)) - 1] + CAP_WINDOW
-        raise InviteCapReached(
+        message = (
             f"{account.name} can send at most {cap} invitations in 24 hours: "
-            f"{_plural(left, 'invitation')} left now, and you are sending {wanted}. "
-            f"Enough become available at {_when(frees_at)}."
+            f"{_plural(left, 'invitation')} left now, and you are sending {wanted}."
         )
+        if wanted > cap:  # never enough, however long one waits (a cap of 0 included)
+            raise InviteCapReached(f"{message} Send fewer at a time.")
+        frees_at = recent[wanted - left - 1] + CAP_WINDOW
+        raise InviteCapReached(f"{message} Enough become available at {_when(frees_at)}.")
 
 
 @transaction.atomic(durable=True)

@@ -215,6 +215,19 @@ def test_cap_error_says_how_many_are_left(client_for, account, inviter):
     assert Invitation.objects.count() == 20
 
 
+@pytest.mark.parametrize("cap", [0, 3])
+def test_a_batch_larger_than_the_cap_is_refused_with_a_message(
+    client_for, account, inviter, settings, cap
+):
+    """A cap below the batch (0 included) never frees enough: say so, never a 500."""
+    settings.INVITATIONS_PER_ACCOUNT_PER_DAY = cap
+    emails = "\n".join(f"p{i}@example.com" for i in range(cap + 1))
+    response = post_invite(client_for(inviter), account, emails=emails)
+    assert response.status_code == 200
+    assert "Send fewer at a time" in response.context["form"].non_field_errors()[0]
+    assert not Invitation.objects.exists()
+
+
 def test_seat_limit_counts_members_and_pending_invitations(client_for):
     essentials = AccountFactory(plan="essentials")  # 3 seats, Owner and Admin levels
     owner = MembershipFactory(account=essentials, role="owner").user
