@@ -1,10 +1,15 @@
 from django import forms
 
 from accounts.forms import CurrentPasswordMixin, current_password_field
+from accounts.validators import validate_no_control_characters
 
 
 class RenameAccountForm(forms.Form):
-    name = forms.CharField(label="Company or organization name", max_length=120)
+    name = forms.CharField(
+        label="Company or organization name",
+        max_length=120,
+        validators=[validate_no_control_characters],
+    )
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())

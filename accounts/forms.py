@@ -2,17 +2,22 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import TIME_ZONE_CHOICES, User
-from accounts.validators import normalize_mobile
+from accounts.validators import normalize_mobile, validate_no_control_characters
 
 
 class SignupExtraForm(forms.Form):
     """Added to allauth's sign-up form: the person's name and their first account's name."""
 
-    first_name = forms.CharField(label="First name", max_length=150)
-    last_name = forms.CharField(label="Last name", max_length=150)
+    first_name = forms.CharField(
+        label="First name", max_length=150, validators=[validate_no_control_characters]
+    )
+    last_name = forms.CharField(
+        label="Last name", max_length=150, validators=[validate_no_control_characters]
+    )
     account_name = forms.CharField(
         label="Company or organization name",
         max_length=120,
+        validators=[validate_no_control_characters],
         help_text="Your account is created with this name. You can change it later.",
     )
 
@@ -50,6 +55,8 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].initial = self.instance.email
         self.fields["first_name"].required = True
+        for name in ("first_name", "last_name"):
+            self.fields[name].validators.append(validate_no_control_characters)
 
     def clean_mobile(self):
         return normalize_mobile(self.cleaned_data.get("mobile", ""))

@@ -1,4 +1,4 @@
-"""Password and phone validation."""
+"""Password, phone and name validation."""
 
 import re
 
@@ -35,6 +35,25 @@ class CharacterClassValidator:
     def get_help_text(self):
         rules = ", ".join(rule for _pattern, _code, rule in _RULES)
         return _("Your password must contain %(rules)s.") % {"rules": rules}
+
+
+# Unicode category Cc, exactly: C0 (U+0000-U+001F), DEL (U+007F) and C1 (U+0080-U+009F).
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def validate_no_control_characters(value: str) -> None:
+    """Refuse a name holding a control character (line breaks, tabs, NUL, escape codes...).
+
+    A name is one line shown in pages, emails, exports and invoices; a line break or an
+    escape code in it breaks those, and NUL cannot even be stored by PostgreSQL. The form
+    refuses it next to the field rather than silently dropping it. Used on form fields only:
+    names already stored are left as they are.
+    """
+    if value and _CONTROL_CHARACTERS.search(value):
+        raise ValidationError(
+            _("Remove control characters (such as line breaks or tabs) from the name."),
+            code="control_characters",
+        )
 
 
 def normalize_mobile(value: str) -> str:

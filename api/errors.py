@@ -1,6 +1,14 @@
-"""Every error of the API is JSON `{"code": ..., "message": ...}` with a stable code."""
+"""Every error of the API is JSON `{"code": ..., "message": ...}` with a stable code.
 
-from django.http import Http404
+The API's own refusals go through ninja's exception handlers (`install`). What happens
+before or around an operation (an unknown path, a wrong method, an error while DEBUG=1 shows
+Django's debug pages) is answered by `unknown_route` and api.middleware.JsonErrorsMiddleware
+in the same shape, with the codes of `STATUS_CODES`.
+"""
+
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from invitations import exceptions as invitation_errors
@@ -39,6 +47,31 @@ _INVITATION_STATUS = {
 }
 
 
+# The code and message of an error the API's operations did not explain themselves, by status.
+STATUS_CODES = {
+    400: ("bad_request", "The request is not valid."),
+    401: ("invalid_key", "A valid API key is required."),
+    403: ("permission_denied", "This request is not allowed."),
+    404: ("not_found", "There is no such endpoint in this API."),
+    405: ("method_not_allowed", "This endpoint does not accept this HTTP method."),
+    413: ("request_too_large", "The request body is larger than this API accepts."),
+    429: ("rate_limited", "Too many requests."),
+    500: ("server_error", "Something went wrong on our side. Try again later."),
+}
+
+
+def error_response(status: int) -> JsonResponse:
+    code, message = STATUS_CODES.get(status, ("http_error", "The request failed."))
+    return JsonResponse({"code": code, "message": message}, status=status)
+
+
+@csrf_exempt  # it changes nothing; without this a POST would get the CSRF failure page
+def unknown_route(request, *args, **kwargs):
+    """Every path under /api/ that no operation has, whatever the method: JSON 404 (and no
+    APPEND_SLASH redirect, which a POST cannot follow)."""
+    return error_response(404)
+
+
 def _json(api, request, status: int, code: str, message: str, **extra):
     response = api.create_response(
         request, {"code": code, "message": message, **extra}, status=status
@@ -74,6 +107,18 @@ def install(api) -> None:
         return _json(
             api, request, 422, "invalid_request", "The request is not valid.", errors=errors
         )
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request, exc):
+        code, message = STATUS_CODES[413]
+        return _json(api, request, 413, code, message)
+
+    # Other refusals of a malformed request by Django (too many fields, a broken multipart
+    # body): ninja's default would re-raise them, and DEBUG=1 would show a traceback page.
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request, exc):
+        code, message = STATUS_CODES[400]
+        return _json(api, request, 400, code, message)
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):

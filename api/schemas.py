@@ -3,8 +3,10 @@ same classes, so the document and the behaviour cannot drift apart."""
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import AfterValidator
 
 from memberships.roles import ROLES_HIGHEST_FIRST, Role
 
@@ -67,7 +69,14 @@ class InvitationList(Schema):
     items: list[Invitation]
 
 
+def _no_null_characters(value: str) -> str:
+    # PostgreSQL cannot store NUL in a text column; the Invite form refuses it the same way.
+    if "\x00" in value:
+        raise ValueError("Null characters are not allowed.")
+    return value
+
+
 class InvitationCreate(Schema):
     emails: list[str] = Field(min_length=1, max_length=50)
     level: GrantableLevel
-    message: str = Field("", max_length=1000)
+    message: Annotated[str, AfterValidator(_no_null_characters)] = Field("", max_length=1000)

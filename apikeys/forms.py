@@ -3,11 +3,14 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from accounts.validators import validate_no_control_characters
+
 
 class ApiKeyForm(forms.Form):
     name = forms.CharField(
         label="Name",
         max_length=80,
+        validators=[validate_no_control_characters],
         help_text="What uses this key, e.g. “CRM sync”. Shown in the list and the activity log.",
     )
     expires_on = forms.DateField(

@@ -4,6 +4,7 @@ from django import forms
 from django_countries import countries
 
 from accounts.plans import PLANS
+from accounts.validators import validate_no_control_characters
 from billing.models import BillingAddress
 
 POSTAL_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]{0,18}[A-Za-z0-9]$|^[A-Za-z0-9]$")
@@ -54,6 +55,8 @@ class BillingAddressForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", "Choose a country"), *countries]
+        for name in ("contact_name", "company"):
+            self.fields[name].validators.append(validate_no_control_characters)
         for name in ("contact_name", "address_line1", "city"):
             self.fields[name].widget.attrs["autocomplete"] = {
                 "contact_name": "name",

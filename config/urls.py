@@ -1,6 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from api.errors import unknown_route
 from security.views import GuardedRemoveWebAuthnView
 
 urlpatterns = [
@@ -21,8 +22,11 @@ urlpatterns = [
     path("a/<slug:slug>/api-keys/", include("apikeys.urls")),
     path("a/<slug:slug>/security/", include("security.urls")),
     path("api/v1/", include("api.urls")),
+    # Any other path under /api/ (another version, a trailing slash, a typo): JSON 404.
+    re_path(r"^api/", unknown_route),
     path("", include("account_settings.personal_urls")),
     path("", include("invitations.urls")),
 ]
 
+handler400 = "config.views.bad_request"
 handler404 = "config.views.not_found"
