@@ -3,6 +3,9 @@
 from allauth.mfa.models import Authenticator
 from django.db.models import Exists, OuterRef, prefetch_related_objects
 
+from apikeys.models import ApiKey
+from billing.models import Invoice
+from invitations.selectors import pending_invitation_count
 from memberships import access
 from memberships.models import Membership, NotificationPreference
 from memberships.notifications import NOTIFIED_PERMISSION
@@ -27,9 +30,6 @@ def members_without_2fa(account):
 
 def closing_summary(account) -> dict:
     """What closing `account` takes away, counted by the database."""
-    from apikeys.models import ApiKey
-    from billing.models import Invoice
-    from invitations.selectors import pending_invitation_count
 
     return {
         "members": Membership.objects.filter(account=account).count(),

@@ -13,10 +13,13 @@ from account_settings.exceptions import (
     NotAllowed,
     ReopenWindowPassed,
 )
+from account_settings.export import stream_export
 from accounts.emails import queue_email
-from accounts.models import Account
+from accounts.models import Account, User
 from audit.models import Action
 from audit.services import record_event
+from invitations.models import Invitation, InvitationStatus
+from invitations.services import cancel_invitations_sent_by
 from memberships import access
 from memberships.exceptions import MembershipError
 from memberships.exceptions import NotAllowed as MembershipNotAllowed
@@ -136,7 +139,6 @@ def export_account(*, account, actor):
 
     The rows are read while the response streams, after this transaction has committed.
     """
-    from account_settings.export import stream_export
 
     account = _lock_account(account)
     _require(actor, account, "account.export", "export the account")
@@ -161,9 +163,6 @@ def _member_emails(account) -> list[str]:
 def _cancel_pending_invitations(*, account, actor) -> int:
     """Cancel every pending invitation through the invitations service (one call per inviter,
     including invitations whose inviter has been deleted)."""
-    from accounts.models import User
-    from invitations.models import Invitation, InvitationStatus
-    from invitations.services import cancel_invitations_sent_by
 
     inviter_ids = set(
         Invitation.objects.filter(account=account, status=InvitationStatus.PENDING)
@@ -218,7 +217,6 @@ def _restore_invitations_cancelled_by_close(*, account) -> int:
     While an account is closed nothing else can cancel or send its invitations, so the ones
     cancelled at or after `closed_at` are exactly the close's. Their links work again.
     """
-    from invitations.models import Invitation, InvitationStatus
 
     return Invitation.objects.filter(
         account=account,

@@ -29,8 +29,8 @@ from account_settings.services import (
     set_require_2fa,
     update_notification_preferences,
 )
-from accounts.mixins import PermissionRequiredMixin
 from accounts.reauth import RecentAuthenticationRequiredMixin
+from memberships.mixins import PermissionRequiredMixin
 
 
 class SettingsIndexView(PermissionRequiredMixin, FormView):

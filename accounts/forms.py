@@ -1,41 +1,9 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts import ratelimit
 from accounts.models import TIME_ZONE_CHOICES, User
 from accounts.validators import normalize_mobile, validate_no_control_characters
-
-
-class SignupExtraForm(forms.Form):
-    """Added to allauth's sign-up form: the person's name and their first account's name."""
-
-    first_name = forms.CharField(
-        label="First name", max_length=150, validators=[validate_no_control_characters]
-    )
-    last_name = forms.CharField(
-        label="Last name", max_length=150, validators=[validate_no_control_characters]
-    )
-    account_name = forms.CharField(
-        label="Company or organization name",
-        max_length=120,
-        validators=[validate_no_control_characters],
-        help_text="Your account is created with this name. You can change it later.",
-    )
-
-    field_order = ["first_name", "last_name", "email", "account_name", "password1", "password2"]
-
-    def clean_account_name(self):
-        name = self.cleaned_data["account_name"].strip()
-        if not any(ch.isalnum() for ch in name):
-            raise ValidationError("Enter a name with at least one letter or digit.", code="invalid")
-        return name
-
-    def signup(self, request, user):
-        from accounts.services import create_account
-
-        user.first_name = self.cleaned_data["first_name"]
-        user.last_name = self.cleaned_data["last_name"]
-        user.save(update_fields=["first_name", "last_name"])
-        create_account(owner=user, name=self.cleaned_data["account_name"])
 
 
 class ProfileForm(forms.ModelForm):
@@ -83,8 +51,6 @@ class CurrentPasswordMixin:
 
     def clean_password(self):
         from django.conf import settings
-
-        from security import ratelimit
 
         password = self.cleaned_data["password"]
         limit, who = settings.PASSWORD_CONFIRM_FAILURES_PER_MINUTE, str(self.user.pk)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from memberships.roles import Role
+from accounts.roles import ROLES_HIGHEST_FIRST, Role
 
 
 class PlanCode(models.TextChoices):
@@ -29,7 +29,6 @@ class Plan:
 
     @property
     def roles_highest_first(self) -> list[Role]:
-        from memberships.roles import ROLES_HIGHEST_FIRST
 
         return [r for r in ROLES_HIGHEST_FIRST if r in self.roles]
 

@@ -3,8 +3,8 @@ from ninja import Path, Query, Router, Status
 
 from api.errors import forbidden
 from api.schemas import MAX_ID, Error, LevelChange, Member, MemberList, Page, ValidationErrorOut
-from memberships import services
 from memberships.selectors import member_rows, members_page
+from people import services
 
 router = Router(tags=["members"])
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from ninja import Field, Schema
 from pydantic import AfterValidator
 
-from memberships.roles import ROLES_HIGHEST_FIRST, Role
+from accounts.roles import ROLES_HIGHEST_FIRST, Role
 
 # Ids are 64-bit database keys; larger numbers are refused by validation, not the database.
 MAX_ID = 2**63 - 1

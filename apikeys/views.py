@@ -11,12 +11,12 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
-from accounts.mixins import PermissionRequiredMixin
 from accounts.reauth import RecentAuthenticationRequiredMixin
 from apikeys import services
 from apikeys.exceptions import ApiKeyError
 from apikeys.forms import ApiKeyForm
 from apikeys.selectors import account_keys
+from memberships.mixins import PermissionRequiredMixin
 
 
 class ApiKeyListView(PermissionRequiredMixin, TemplateView):

@@ -2,9 +2,9 @@ from django import forms
 from django.core.paginator import Paginator
 from django.views.generic import TemplateView
 
-from accounts.mixins import PermissionRequiredMixin
 from audit.models import Action
 from audit.selectors import activity_page
+from memberships.mixins import PermissionRequiredMixin
 
 
 class ActivityFilterForm(forms.Form):

@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 
 from accounts.plans import PLANS, Plan
+from accounts.roles import label as role_label
 from billing.models import BillingAddress, Invoice
+from invitations.models import Invitation
+from invitations.selectors import seats_used
 from memberships.models import Membership
-from memberships.roles import label as role_label
-from memberships.selectors import seats_used
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,6 @@ class Blocker:
 
 def pending_invitations_of(account):
     """Invitations that hold a seat and a working link (pending, not past expiry)."""
-    from invitations.models import Invitation
 
     return Invitation.objects.pending().filter(account=account).order_by("email")
 

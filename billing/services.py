@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.emails import queue_email
 from accounts.models import Account
 from accounts.plans import PLANS
+from accounts.roles import Role
 from audit.models import Action
 from audit.services import record_event
 from billing.exceptions import (
@@ -24,7 +25,6 @@ from billing.selectors import plan_blockers
 from memberships import access
 from memberships.exceptions import MembershipError, NotAllowed
 from memberships.models import Membership
-from memberships.roles import Role
 
 
 def _lock_account(account) -> Account:

@@ -5,13 +5,13 @@ from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from accounts.mixins import PermissionRequiredMixin
 from billing import documents
 from billing.exceptions import BillingError, PlanChangeBlocked
 from billing.forms import BillingAddressForm, ChangePlanForm
 from billing.selectors import billing_address_of, get_invoice, invoices_of, plan_choices
 from billing.services import change_plan, update_billing_address
-from memberships.selectors import seats_used
+from invitations.selectors import seats_used
+from memberships.mixins import PermissionRequiredMixin
 
 
 class BillingMixin(PermissionRequiredMixin):

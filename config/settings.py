@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "audit",
     "billing",
     "account_settings",
+    "people",
     "apikeys",
     "api",
     "security",
@@ -91,7 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.shell",
+                "memberships.context_processors.shell",
             ],
         },
     },
@@ -151,7 +152,7 @@ LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
+ACCOUNT_SIGNUP_FORM_CLASS = "memberships.forms.SignupExtraForm"
 # Sign-up never says whether an email already has a login: every new email is verified
 # before the person gets in, and a sign-up with a taken email gets the same "verify your
 # email" page while allauth emails the existing person that they already have a login.

@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from accounts.models import Account, User, normalize_email
+from accounts.roles import RANK, Role
+from accounts.validators import validate_no_control_characters
+from config.fields import InRangeModelMultipleChoiceField
 from memberships import access
-from memberships.roles import RANK, Role
 
 MAX_ADDRESSES = 25
 SEPARATORS = re.compile(r"[\s,;]+")
@@ -28,7 +30,7 @@ class InviteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=f"One per line or separated by commas; up to {MAX_ADDRESSES} at a time.",
     )
-    accounts = forms.ModelMultipleChoiceField(
+    accounts = InRangeModelMultipleChoiceField(
         label="Accounts",
         queryset=Account.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -109,8 +111,12 @@ class AcceptSignupForm(forms.Form):
     """A login for the invited address: the email is fixed by the invitation."""
 
     email = forms.EmailField(label="Email", disabled=True, required=False)
-    first_name = forms.CharField(label="First name", max_length=150)
-    last_name = forms.CharField(label="Last name", max_length=150)
+    first_name = forms.CharField(
+        label="First name", max_length=150, validators=[validate_no_control_characters]
+    )
+    last_name = forms.CharField(
+        label="Last name", max_length=150, validators=[validate_no_control_characters]
+    )
     password1 = forms.CharField(
         label="Password",
         strip=False,

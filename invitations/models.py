@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from memberships.roles import Role
+from accounts.roles import Role
 
 
 class InvitationStatus(models.TextChoices):
@@ -137,7 +137,7 @@ class PendingInvitationCount(models.Model):
     Triggers keep it on every insert, delete and status or account change of an invitation,
     whatever makes it (invitations migration 0004 on PostgreSQL, config/sqlite_triggers.py
     on SQLite); `manage.py reconcile_member_counts` repairs writes made with triggers off.
-    Read it through memberships.users_page, never write it.
+    Read it through people.users_page, never write it.
     """
 
     account = models.OneToOneField(

@@ -2,8 +2,30 @@
 
 from django.db.models import FETCH_PEERS, Exists, OuterRef
 
+from accounts.models import Account
 from invitations.models import Invitation, InvitationStatus
 from invitations.tokens import digests_match
+from memberships.models import Membership
+from memberships.selectors import subquery_count
+
+
+def seats_used(account) -> int:
+    """Active members, suspended members and pending invitations all take a seat (one query)."""
+    row = (
+        Account.objects.filter(pk=account.pk)
+        .values(
+            seat_members=subquery_count(Membership.objects.filter(account=account)),
+            seat_invitations=subquery_count(Invitation.objects.pending().filter(account=account)),
+        )
+        .get()
+    )
+    return row["seat_members"] + row["seat_invitations"]
+
+
+def seats_left(account) -> int | None:
+    """None when the plan has unlimited seats."""
+    seats = account.plan_info.seats
+    return None if seats is None else max(seats - seats_used(account), 0)
 
 
 def pending_invitation_count(account) -> int:

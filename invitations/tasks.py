@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.emails import build_email
+from accounts.roles import label
 from invitations.models import DeliveryStatus, Invitation
 from invitations.tokens import make_token
-from memberships.roles import label
 
 logger = logging.getLogger(__name__)
 

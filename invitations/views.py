@@ -12,9 +12,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
-from accounts.mixins import PermissionRequiredMixin
 from accounts.models import User
-from accounts.views import CURRENT_ACCOUNT_SESSION_KEY
 from invitations import services, throttle
 from invitations.exceptions import (
     InvalidAddresses,
@@ -27,13 +25,14 @@ from invitations.forms import AcceptSignupForm, InviteForm
 from invitations.models import Invitation
 from invitations.selectors import invitation_for_token_hash
 from invitations.tokens import hash_token
+from memberships.mixins import CURRENT_ACCOUNT_SESSION_KEY, PermissionRequiredMixin
 
 # The session holds the link's digest, never the token itself (sessions live in the database).
 SESSION_KEY = "invitation_token_hash"
 
 
 def users_url(account) -> str:
-    return reverse("memberships:users", kwargs={"slug": account.slug})
+    return reverse("people:users", kwargs={"slug": account.slug})
 
 
 # --- Account pages ----------------------------------------------------------------------------

@@ -1,70 +1,38 @@
+"""The sign-up form's additions: a new person's name and their first account."""
+
 from django import forms
+from django.core.exceptions import ValidationError
 
-from accounts.forms import CurrentPasswordMixin, current_password_field
-from config.fields import InRangeModelMultipleChoiceField
-from memberships.models import Membership, MembershipStatus
-from memberships.roles import Role
+from accounts.validators import validate_no_control_characters
+from memberships.services import create_account
 
 
-class MemberFilterForm(forms.Form):
-    q = forms.CharField(label="Search by name or email", required=False, max_length=254)
-    level = forms.ChoiceField(
-        label="Level",
-        required=False,
-        choices=[("", "All levels"), *Role.choices],
-        widget=forms.Select(attrs={"class": "form-select"}),
+class SignupExtraForm(forms.Form):
+    """Added to allauth's sign-up form: the person's name and their first account's name."""
+
+    first_name = forms.CharField(
+        label="First name", max_length=150, validators=[validate_no_control_characters]
     )
-    status = forms.ChoiceField(
-        label="Status",
-        required=False,
-        choices=[("", "All statuses"), *MembershipStatus.choices],
-        widget=forms.Select(attrs={"class": "form-select"}),
+    last_name = forms.CharField(
+        label="Last name", max_length=150, validators=[validate_no_control_characters]
     )
-
-
-class LevelForm(forms.Form):
-    level = forms.ChoiceField(label="Level", widget=forms.RadioSelect)
-
-    def __init__(self, *args, levels, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["level"].choices = [(r.value, r.label) for r in levels]
-
-
-class BulkRevokeForm(forms.Form):
-    member = InRangeModelMultipleChoiceField(
-        label="Members to revoke",
-        queryset=Membership.objects.none(),
-        widget=forms.MultipleHiddenInput,
-        error_messages={"required": "Select at least one member to revoke."},
+    account_name = forms.CharField(
+        label="Company or organization name",
+        max_length=120,
+        validators=[validate_no_control_characters],
+        help_text="Your account is created with this name. You can change it later.",
     )
 
-    def __init__(self, *args, account, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Only this account's members can be chosen: a forged id from elsewhere is invalid.
-        self.fields["member"].queryset = Membership.objects.filter(account=account).select_related(
-            "user"
-        )
+    field_order = ["first_name", "last_name", "email", "account_name", "password1", "password2"]
 
+    def clean_account_name(self):
+        name = self.cleaned_data["account_name"].strip()
+        if not any(ch.isalnum() for ch in name):
+            raise ValidationError("Enter a name with at least one letter or digit.", code="invalid")
+        return name
 
-class TransferForm(CurrentPasswordMixin, forms.Form):
-    new_owner = forms.ModelChoiceField(
-        label="New Owner",
-        queryset=Membership.objects.none(),
-        empty_label=None,
-        widget=forms.RadioSelect,
-        help_text="Only Admins can become Owner. You will become an Admin.",
-    )
-    password = current_password_field()
-
-    def __init__(self, *args, account, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        field = self.fields["new_owner"]
-        field.queryset = (
-            Membership.objects.filter(
-                account=account, role=Role.ADMIN, status=MembershipStatus.ACTIVE
-            )
-            .select_related("user")
-            .order_by("user__email")
-        )
-        field.label_from_instance = lambda m: f"{m.user.display_name} ({m.user.email})"
+    def signup(self, request, user):
+        user.first_name = self.cleaned_data["first_name"]
+        user.last_name = self.cleaned_data["last_name"]
+        user.save(update_fields=["first_name", "last_name"])
+        create_account(owner=user, name=self.cleaned_data["account_name"])

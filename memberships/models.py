@@ -3,7 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from memberships.roles import Role
+from accounts.roles import Role
+from memberships.permissions import role_has_permission
 
 
 class MembershipStatus(models.TextChoices):
@@ -70,8 +71,6 @@ class Membership(models.Model):
         return self.status == MembershipStatus.ACTIVE
 
     def can(self, code: str) -> bool:
-        from memberships.permissions import role_has_permission
-
         return self.is_active and role_has_permission(self.role, code, account=self.account)
 
 
@@ -81,7 +80,7 @@ class MemberCount(models.Model):
 
     Triggers keep it on every insert, delete and move of a membership, whatever makes it
     (ORM, bulk_create, cascades, raw SQL): migration 0003 on PostgreSQL,
-    config/sqlite_triggers.py on SQLite. Read it through memberships.users_page, never
+    config/sqlite_triggers.py on SQLite. Read it through people.users_page, never
     write it.
     """
 

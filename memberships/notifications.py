@@ -4,9 +4,9 @@ from django.db.models import Q
 from django.urls import reverse
 
 from accounts.emails import queue_email
+from accounts.roles import label as role_label
 from memberships.models import Membership
 from memberships.permissions import roles_with_permission
-from memberships.roles import label as role_label
 
 EVENTS = {
     "joined": ("on_joined", "joined"),
@@ -44,7 +44,7 @@ def notify_member_event(
 
     The actor is never told about their own action, and the subject is not sent the
     Owner/Admin notice about themself: the member whose level changed is always told by
-    memberships.services.change_level's own notice, whatever their settings. Call inside the
+    people.services.change_level's own notice, whatever their settings. Call inside the
     service's transaction; emails go out through the task queue on commit, one per recipient
     so nobody sees the others' addresses.
     """
@@ -75,6 +75,6 @@ def _users_path(account) -> str:
     from django.urls import NoReverseMatch
 
     try:
-        return reverse("memberships:users", kwargs={"slug": account.slug})
+        return reverse("people:users", kwargs={"slug": account.slug})
     except NoReverseMatch:
         return reverse("overview", kwargs={"slug": account.slug})

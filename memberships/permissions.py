@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
 
-from memberships.roles import ROLES_HIGHEST_FIRST, Role
+from accounts.roles import ROLES_HIGHEST_FIRST, Role
 
 O, A, M, AU, V = Role.OWNER, Role.ADMIN, Role.MANAGER, Role.AUTHOR, Role.VIEWER  # noqa: E741
 ALL = frozenset(ROLES_HIGHEST_FIRST)

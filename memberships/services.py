@@ -1,332 +1,36 @@
-"""Every change to who is in an account and at which level.
+"""Creating an account: the account and its one Owner membership, together."""
 
-Each public service is one durable transaction that:
-  1. locks the Account row first (so two changes to one account's people run one after the
-     other: the one-Owner rule, "at least one Admin stays" races and transfer-vs-edit races
-     are decided by that order, not by chance);
-  2. re-reads the actor's and the target's memberships under the lock and checks the
-     registry (a revoked actor can do nothing, whatever their stale page showed);
-  3. writes the change and its activity-log row;
-  4. sends email on commit only.
-"""
+from django.db import IntegrityError, transaction
+from django.utils.crypto import get_random_string
+from django.utils.text import slugify
 
-from django.db import transaction
-
-from accounts.emails import queue_email
 from accounts.models import Account
-from apikeys.services import delete_keys_of
-from audit.models import Action
-from audit.services import record_event
-from invitations.services import cancel_invitations_sent_by
-from memberships import access
-from memberships.exceptions import (
-    CannotChangeOwner,
-    CannotChangeSelf,
-    LevelNotGrantable,
-    LevelNotInPlan,
-    MembershipError,
-    NotAllowed,
-    NotAMember,
-    OwnerCannotLeave,
-    TransferTargetNotAdmin,
-)
-from memberships.models import Membership, MembershipStatus
-from memberships.notifications import notify_member_event
-from memberships.roles import RANK, Role, label
-
-# Levels whose API keys survive a level change (keys act with their creator's level; below
-# Admin a creator could not have created them, so they go).
-KEY_HOLDING_ROLES = {Role.OWNER, Role.ADMIN}
+from accounts.plans import PlanCode
+from accounts.roles import Role
+from memberships.models import Membership
 
 
-def _lock_account(account) -> Account:
-    # Serialises every membership change of this account (see the module docstring).
-    return Account.objects.select_for_update(no_key=True).get(pk=account.pk)
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "account"
+    slug = base
+    while Account.objects.filter(slug=slug).exists():
+        slug = f"{base}-{get_random_string(5, 'abcdefghijkmnpqrstuvwxyz23456789')}"
+    return slug
 
 
-def _actor_membership(account, actor, code: str) -> Membership:
-    # The one access gate, under the account lock: a suspension, a 2FA reset or a revoke
-    # committed since the page was shown is seen here.
-    return access.require(actor, account, permission=code, lock=True)
-
-
-def _target(account, membership_id) -> Membership:
-    target = (
-        Membership.objects.select_for_update()
-        .select_related("user")
-        .filter(account=account, pk=membership_id)
-        .first()
-    )
-    if target is None:
-        raise NotAMember("This person is no longer a member of this account.")
-    return target
-
-
-def _check_may_act_on(actor_membership, target, *, verb: str):
-    if target.role == Role.OWNER:
-        raise CannotChangeOwner(f"Nobody can {verb} the Owner. The Owner can transfer ownership.")
-    if target.user_id == actor_membership.user_id:
-        raise CannotChangeSelf(f"You cannot {verb} yourself.")
-    if RANK[Role(target.role)] > RANK[Role(actor_membership.role)]:
-        raise NotAllowed(f"You cannot {verb} someone above your own level.")
-
-
-def may_act_on(actor_membership, target) -> bool:
-    """Whether the Users page should offer actions on `target` (the services re-check)."""
-    try:
-        _check_may_act_on(actor_membership, target, verb="change")
-    except MembershipError:
-        return False
-    return True
-
-
-def grantable_levels(*, account, actor_membership) -> list[Role]:
-    """Levels `actor_membership` may give in `account`: never Owner, never above their own,
-    and only those the plan offers."""
-    plan = account.plan_info
-    return [
-        role
-        for role in Role
-        if role != Role.OWNER
-        and RANK[role] <= RANK[Role(actor_membership.role)]
-        and plan.offers(role)
-    ]
-
-
-def _notice(*, to, account, headline, lines):
-    queue_email(
-        to=to,
-        template="membership_notice",
-        context={"account_name": account.name, "headline": headline, "lines": lines},
-    )
-
-
-@transaction.atomic(durable=True)
-def change_level(*, account, membership_id: int, level: str, actor) -> Membership:
-    """Set a member's level. Never the Owner's, never one's own, never to Owner, never above
-    the actor's level, never a level the plan does not offer."""
-    account = _lock_account(account)
-    actor_m = _actor_membership(account, actor, "members.set_level")
-    target = _target(account, membership_id)
-    _check_may_act_on(actor_m, target, verb="change the level of")
-    if level not in Role.values or level == Role.OWNER:
-        raise LevelNotGrantable("Choose a level from Admin down. Ownership is transferred instead.")
-    if RANK[Role(level)] > RANK[Role(actor_m.role)]:
-        raise LevelNotGrantable("You cannot give a level above your own.")
-    if not account.plan_info.offers(level):
-        raise LevelNotInPlan(
-            f"The {account.plan_info.name} plan does not offer the {label(level)} level."
-        )
-    old = target.role
-    if old == level:
-        return target
-    target.role = level
-    target.save(update_fields=["role"])
-    if level not in KEY_HOLDING_ROLES:
-        delete_keys_of(account=account, user=target.user, actor=actor)
-    record_event(
-        account=account,
-        actor=actor,
-        action=Action.LEVEL_CHANGED,
-        target_user=target.user,
-        old_value=label(old),
-        new_value=label(level),
-    )
-    notify_member_event(
-        account=account,
-        event="level_changed",
-        subject_user=target.user,
-        actor=actor,
-        old_level=old,
-        new_level=level,
-    )
-    _notice(
-        to=target.user.email,
-        account=account,
-        headline=f"Your level in {account.name} is now {label(level)}",
-        lines=[f"{actor.display_name} changed your level from {label(old)} to {label(level)}."],
-    )
-    return target
-
-
-def _set_status(*, account, membership_id, actor, status, action, verb, headline, line):
-    account = _lock_account(account)
-    actor_m = _actor_membership(account, actor, "members.suspend")
-    target = _target(account, membership_id)
-    _check_may_act_on(actor_m, target, verb=verb)
-    if target.status == status:
-        return target
-    old = target.status
-    target.status = status
-    target.save(update_fields=["status"])
-    record_event(
-        account=account,
-        actor=actor,
-        action=action,
-        target_user=target.user,
-        old_value=old,
-        new_value=status,
-    )
-    _notice(to=target.user.email, account=account, headline=headline, lines=[line])
-    return target
-
-
-@transaction.atomic(durable=True)
-def suspend_member(*, account, membership_id: int, actor) -> Membership:
-    """Suspended members keep their level but cannot open the account (or use its API keys)."""
-    return _set_status(
-        account=account,
-        membership_id=membership_id,
-        actor=actor,
-        status=MembershipStatus.SUSPENDED,
-        action=Action.SUSPENDED,
-        verb="suspend",
-        headline=f"Your access to {account.name} is suspended",
-        line="An Owner or Admin suspended your access. Ask them if you think this is a mistake.",
-    )
-
-
-@transaction.atomic(durable=True)
-def reactivate_member(*, account, membership_id: int, actor) -> Membership:
-    return _set_status(
-        account=account,
-        membership_id=membership_id,
-        actor=actor,
-        status=MembershipStatus.ACTIVE,
-        action=Action.REACTIVATED,
-        verb="reactivate",
-        headline=f"Your access to {account.name} is restored",
-        line="You can sign in and open the account again.",
-    )
-
-
-def _remove(*, account, membership, actor, action, headline, line):
-    """Take `membership` out of `account` with everything that hangs on it: the API keys the
-    person created here, the invitations they sent, the log row, the notices."""
-    user = membership.user
-    delete_keys_of(account=account, user=user, actor=actor)
-    cancel_invitations_sent_by(account=account, user=user, actor=actor)
-    membership.delete()
-    record_event(
-        account=account,
-        actor=actor,
-        action=action,
-        target_user=user,
-        old_value=label(membership.role),
-    )
-    notify_member_event(account=account, event="left", subject_user=user, actor=actor)
-    _notice(to=user.email, account=account, headline=headline, lines=[line])
-
-
-def _revoke(*, account, actor_m, target, actor):
-    _check_may_act_on(actor_m, target, verb="revoke")
-    _remove(
-        account=account,
-        membership=target,
-        actor=actor,
-        action=Action.REVOKED,
-        headline=f"Your access to {account.name} was removed",
-        line=f"{actor.display_name} removed you from {account.name}.",
-    )
-
-
-@transaction.atomic(durable=True)
-def revoke_member(*, account, membership_id: int, actor) -> None:
-    """Delete the membership, the API keys the person created in the account and the pending
-    invitations they sent. Their next request to the account is a 404."""
-    account = _lock_account(account)
-    actor_m = _actor_membership(account, actor, "members.revoke")
-    _revoke(account=account, actor_m=actor_m, target=_target(account, membership_id), actor=actor)
-
-
-@transaction.atomic(durable=True)
-def bulk_revoke(*, account, membership_ids: list[int], actor) -> int:
-    """Revoke several members at once: all of them, or (on any refusal) none."""
-    account = _lock_account(account)
-    actor_m = _actor_membership(account, actor, "members.revoke")
-    ids = sorted(set(membership_ids))
-    if not ids:
-        raise NotAMember("Select at least one member.")
-    targets = list(
-        Membership.objects.select_for_update()
-        .select_related("user")
-        .filter(account=account, pk__in=ids)
-        .order_by("pk")
-    )
-    if len(targets) != len(ids):
-        raise NotAMember("Some of the selected people are no longer members of this account.")
-    for target in targets:
-        _check_may_act_on(actor_m, target, verb="revoke")
-    for target in targets:
-        _revoke(account=account, actor_m=actor_m, target=target, actor=actor)
-    return len(targets)
-
-
-def is_last_membership(user) -> bool:
-    return user.memberships.count() <= 1
-
-
-@transaction.atomic(durable=True)
-def leave_account(*, account, actor) -> bool:
-    """The actor leaves. The Owner cannot (they transfer first). If it was their last account
-    their login is deleted too; returns True in that case."""
-    account = _lock_account(account)
-    # Leaving needs no second factor (the 2FA page offers it), but a suspended member or a
-    # closed account's member cannot act in it.
-    membership = access.require(actor, account, lock=True, tolerate=access.TWO_FACTOR)
-    if membership.role == Role.OWNER:
-        raise OwnerCannotLeave(
-            "The Owner cannot leave. Transfer ownership to an Admin first, then leave."
-        )
-    _remove(
-        account=account,
-        membership=membership,
-        actor=actor,
-        action=Action.LEFT,
-        headline=f"You left {account.name}",
-        line="You are no longer a member of this account.",
-    )
-    last = not actor.memberships.exists()
-    if last:
-        actor.delete()
-    return last
-
-
-@transaction.atomic(durable=True)
-def transfer_ownership(*, account, new_owner_membership_id: int, actor) -> Membership:
-    """The chosen Admin becomes Owner and the old Owner becomes Admin, together or not at all.
-    The database's one-Owner constraint holds at every step."""
-    account = _lock_account(account)
-    old_owner = _actor_membership(account, actor, "ownership.transfer")
-    target = _target(account, new_owner_membership_id)
-    if target.pk == old_owner.pk:
-        raise CannotChangeSelf("You are already the Owner.")
-    if target.role != Role.ADMIN or target.status != MembershipStatus.ACTIVE:
-        raise TransferTargetNotAdmin(
-            "Ownership can only go to an active Admin. Make them an Admin first."
-        )
-    old_owner.role = Role.ADMIN
-    old_owner.save(update_fields=["role"])
-    target.role = Role.OWNER
-    target.save(update_fields=["role"])
-    record_event(
-        account=account,
-        actor=actor,
-        action=Action.OWNERSHIP_TRANSFERRED,
-        target_user=target.user,
-        old_value=actor.email,
-        new_value=target.user.email,
-    )
-    _notice(
-        to=target.user.email,
-        account=account,
-        headline=f"You are now the Owner of {account.name}",
-        lines=[f"{actor.display_name} transferred ownership of {account.name} to you."],
-    )
-    _notice(
-        to=actor.email,
-        account=account,
-        headline=f"You transferred ownership of {account.name}",
-        lines=[f"{target.user.display_name} is now the Owner. You are an Admin."],
-    )
-    return target
+@transaction.atomic
+def create_account(*, owner, name: str, plan: str = PlanCode.FREE) -> Account:
+    """Create an account with `owner` as its one Owner. The slug is unique and never changes."""
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                account = Account.objects.create(
+                    name=name.strip(), slug=_unique_slug(name), plan=plan
+                )
+                break
+        except IntegrityError:  # two sign-ups raced for the same slug: pick another
+            continue
+    else:
+        raise IntegrityError("Could not find a free slug for this account.")
+    Membership.objects.create(user=owner, account=account, role=Role.OWNER)
+    return account

@@ -12,13 +12,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from accounts import ratelimit
 from apikeys import secrets
 from apikeys.models import ApiKey
 from apikeys.selectors import key_by_prefix
 from memberships import access
 from memberships.exceptions import AccessDenied, NotAllowed
 from memberships.models import Membership
-from security import ratelimit
 
 # Query parameters a client might put a key in; a key in a URL ends up in logs and history.
 KEY_QUERY_PARAMETERS = {"api_key", "apikey", "key", "token", "access_token", "auth", "bearer"}

@@ -7,11 +7,11 @@ from django.db import transaction
 
 from accounts.emails import queue_email
 from accounts.models import Account
+from accounts.roles import RANK, Role
 from audit.models import Action
 from audit.services import record_event
 from memberships import access
 from memberships.models import Membership
-from memberships.roles import RANK, Role
 from security.exceptions import CannotResetOwnTwoFactor, NotAllowed, NotAMember
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from accounts.reauth import RecentAuthenticationRequiredMixin
-from memberships.views import MemberActionMixin
+from memberships.mixins import MemberActionMixin
 from security import services
 
 
@@ -23,7 +23,7 @@ class ResetTwoFactorView(MemberActionMixin, RecentAuthenticationRequiredMixin, T
         context["authenticators"] = Authenticator.objects.filter(user=self.target.user).exclude(
             type=Authenticator.Type.RECOVERY_CODES
         )
-        context["back_url"] = reverse("memberships:users", kwargs={"slug": self.account.slug})
+        context["back_url"] = reverse("people:users", kwargs={"slug": self.account.slug})
         return context
 
     def perform(self):

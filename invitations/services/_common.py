@@ -16,10 +16,11 @@ from audit.models import Action
 from audit.services import record_event
 from invitations.exceptions import InvitationClosed, NotAllowed, SeatLimitReached
 from invitations.models import Invitation, InvitationStatus
+from invitations.selectors import seats_left
+from invitations.tasks import send_invitation
 from memberships import access
 from memberships.exceptions import AccessDenied, MembershipError
 from memberships.models import Membership
-from memberships.selectors import seats_left
 
 CAP_WINDOW = timedelta(hours=24)
 
@@ -49,7 +50,6 @@ def _inviter_membership(account, actor) -> Membership:
 
 
 def _enqueue_send(invitation_id: int, kind: str = "invitation") -> None:
-    from invitations.tasks import send_invitation
 
     transaction.on_commit(lambda: send_invitation.enqueue(invitation_id=invitation_id, kind=kind))
 

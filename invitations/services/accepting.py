@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.emails import queue_email
 from accounts.models import Account, User, normalize_email
+from accounts.roles import label
 from audit.models import Action
 from audit.services import record_event
 from invitations.exceptions import InvitationClosed, LevelNotAllowed, WrongUser
@@ -23,7 +24,6 @@ from invitations.services._common import _lock_account, _locked_invitation, _rec
 from memberships import access
 from memberships.models import Membership
 from memberships.notifications import notify_member_event
-from memberships.roles import label
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account, normalize_email
+from accounts.roles import RANK, Role, label
 from audit.models import Action
 from invitations.exceptions import (
     InvalidAddresses,
@@ -33,7 +34,6 @@ from invitations.services._common import (
     _when,
 )
 from memberships.models import Membership
-from memberships.roles import RANK, Role, label
 
 MESSAGE_MAX_LENGTH = 1000
 BATCH_MAX = 25

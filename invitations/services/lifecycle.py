@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.roles import label
 from audit.models import Action
 from invitations.exceptions import InvitationClosed, LevelNotAllowed, ResendLimitReached
 from invitations.models import DeliveryStatus, Invitation, InvitationStatus
@@ -26,7 +27,6 @@ from invitations.services._common import (
     _when,
 )
 from memberships.models import Membership
-from memberships.roles import label
 
 
 @transaction.atomic(durable=True)

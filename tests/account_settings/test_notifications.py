@@ -85,7 +85,7 @@ def test_suspended_admins_and_lower_levels_are_not_emailed(
 def test_level_change_emails_opted_in_admins_and_the_member_exactly_once(
     members, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from memberships.services import change_level
+    from people.services import change_level
 
     account = members["owner"].account
     subject = members["viewer"].user
@@ -107,7 +107,7 @@ def test_level_change_emails_opted_in_admins_and_the_member_exactly_once(
 def test_member_is_told_of_their_own_level_change_even_with_everything_off(
     members, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from memberships.services import change_level
+    from people.services import change_level
 
     account = members["owner"].account
     NotificationPreferenceFactory(

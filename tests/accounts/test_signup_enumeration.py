@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from accounts.management.commands.seed_demo import DEMO_PASSWORD, USERS
 from accounts.models import Account, User
 from memberships.models import Membership
+from people.management.commands.seed_demo import DEMO_PASSWORD, USERS
 from tests.email_links import follow_verification_link
 from tests.factories import TEST_PASSWORD, InvitationFactory, UserFactory
 

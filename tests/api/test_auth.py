@@ -6,7 +6,7 @@ from allauth.mfa.models import Authenticator
 from django.utils import timezone
 
 from apikeys.models import ApiKey
-from memberships import services
+from people import services
 from tests.factories import ApiKeyFactory
 
 pytestmark = pytest.mark.django_db

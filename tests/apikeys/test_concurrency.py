@@ -6,8 +6,8 @@ from django.db import close_old_connections, connection
 from apikeys import services
 from apikeys.exceptions import ApiKeyError
 from apikeys.models import ApiKey
-from memberships import services as membership_services
 from memberships.models import Membership
+from people import services as membership_services
 from tests.factories import AccountFactory, MembershipFactory
 
 pytestmark = [

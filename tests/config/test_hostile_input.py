@@ -6,7 +6,6 @@ without changing the database."""
 import json
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -16,19 +15,6 @@ pytestmark = pytest.mark.django_db
 
 HUGE_ID = "99999999999999999999999"  # more than 64 bits: no database column holds it
 API = "/api/v1"
-
-# Until invitations/forms.py (being changed elsewhere) uses config.fields for the Invite form's
-# `accounts` and the name validator for AcceptSignupForm's names: remove these marks then.
-# The overflowing account id fails on SQLite only (PostgreSQL compares the numbers).
-PENDING_INVITE_ACCOUNTS = pytest.mark.xfail(
-    connection.vendor == "sqlite",
-    strict=True,
-    reason="invitations/forms.py: InviteForm.accounts is not yet InRangeModelMultipleChoiceField",
-)
-PENDING_ACCEPT_NAMES = pytest.mark.xfail(
-    strict=True,
-    reason="invitations/forms.py: AcceptSignupForm names lack validate_no_control_characters",
-)
 
 
 def bearer(key) -> dict:
@@ -180,10 +166,10 @@ INT_URLS = int_url_patterns()
 def test_every_int_url_pattern_is_covered():
     names = {name for name, _ints, _slug in INT_URLS}
     assert {
-        "memberships:edit_level",
-        "memberships:suspend",
-        "memberships:reactivate",
-        "memberships:revoke",
+        "people:edit_level",
+        "people:suspend",
+        "people:reactivate",
+        "people:revoke",
         "invitations:resend",
         "invitations:cancel",
         "apikeys:regenerate",
@@ -212,7 +198,7 @@ def test_overflowing_id_in_url_path_is_not_found(members, client_for, name, ints
 
 def test_overflowing_ids_on_the_users_page_are_ignored(members, client_for):
     owner = members["owner"]
-    url = reverse("memberships:users", kwargs={"slug": owner.account.slug})
+    url = reverse("people:users", kwargs={"slug": owner.account.slug})
     query = {"member": HUGE_ID, "page": HUGE_ID, "inv_page": HUGE_ID, "q": HUGE_ID}
     response = client_for(owner.user).get(url, query)
     assert response.status_code == 200
@@ -226,7 +212,7 @@ def test_overflowing_member_ids_to_bulk_revoke_revoke_nobody(members, client_for
 
     owner, victim = members["owner"], members["viewer"]
     ids = [str(victim.pk) if value == "victim" else value for value in ids]
-    url = reverse("memberships:bulk_revoke", kwargs={"slug": owner.account.slug})
+    url = reverse("people:bulk_revoke", kwargs={"slug": owner.account.slug})
     client = client_for(owner.user)
     before = snapshot()
     confirm = client.get(url, {"member": ids})
@@ -237,7 +223,6 @@ def test_overflowing_member_ids_to_bulk_revoke_revoke_nobody(members, client_for
     assert Membership.objects.filter(pk=victim.pk, status="active").exists()
 
 
-@PENDING_INVITE_ACCOUNTS
 def test_overflowing_account_id_in_the_invite_form_is_a_form_error(members, client_for):
     admin = members["admin"]
     url = reverse("invitations:invite", kwargs={"slug": admin.account.slug})
@@ -254,7 +239,7 @@ def test_overflowing_new_owner_id_in_the_transfer_form_is_a_form_error(members, 
     from tests.factories import TEST_PASSWORD
 
     owner = members["owner"]
-    url = reverse("memberships:transfer", kwargs={"slug": owner.account.slug})
+    url = reverse("people:transfer", kwargs={"slug": owner.account.slug})
     before = snapshot()
     response = client_for(owner.user).post(url, {"new_owner": HUGE_ID, "password": TEST_PASSWORD})
     assert response.status_code == 200
@@ -452,13 +437,13 @@ def _accept_signup(members, client_for):
 
 def _edit_level(members, client_for):
     owner, target = members["owner"], members["viewer"]
-    url = _account_url("memberships:edit_level", owner, member_id=target.pk)
+    url = _account_url("people:edit_level", owner, member_id=target.pk)
     return client_for(owner.user), url, {"level": "author"}
 
 
 def _bulk_revoke(members, client_for):
     owner = members["owner"]
-    url = _account_url("memberships:bulk_revoke", owner)
+    url = _account_url("people:bulk_revoke", owner)
     return client_for(owner.user), url, {"member": [str(members["viewer"].pk)]}
 
 
@@ -467,13 +452,13 @@ def _transfer(members, client_for):
 
     owner = members["owner"]
     data = {"new_owner": str(members["admin"].pk), "password": TEST_PASSWORD}
-    return client_for(owner.user), _account_url("memberships:transfer", owner), data
+    return client_for(owner.user), _account_url("people:transfer", owner), data
 
 
 def _users_filter(members, client_for):
     owner = members["owner"]
     data = {"q": "person", "level": "viewer", "status": "active", "page": "1", "inv_page": "1"}
-    return client_for(owner.user), _account_url("memberships:users", owner), data
+    return client_for(owner.user), _account_url("people:users", owner), data
 
 
 def _activity_filter(members, client_for):
@@ -577,10 +562,7 @@ def same_client_for(client_for):
 
 @pytest.mark.parametrize(
     "form",
-    [
-        pytest.param(form, marks=[PENDING_INVITE_ACCOUNTS] if form == "invite" else [])
-        for form in FORMS
-    ],
+    [form for form in FORMS],
 )
 def test_hostile_values_in_any_field_never_500_and_change_nothing_when_refused(
     members, same_client_for, form
@@ -609,7 +591,6 @@ NAME_FIELDS = [
         form,
         field,
         id=f"{form}-{field}",
-        marks=[PENDING_ACCEPT_NAMES] if form == "accept_signup" else [],
     )
     for form, (_prepare, names, _method) in FORMS.items()
     for field in sorted(names)

@@ -62,7 +62,7 @@ def test_failing_provider_leaves_invitation_pending_and_visible_as_not_delivered
     assert invitation.status == "pending"
     assert invitation.delivery_status == "failed"
     assert "Service not available" in invitation.last_error
-    page = client.get(reverse("memberships:users", kwargs={"slug": account.slug}))
+    page = client.get(reverse("people:users", kwargs={"slug": account.slug}))
     assert "Not delivered — resend" in page.content.decode()
 
 

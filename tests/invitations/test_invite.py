@@ -42,7 +42,7 @@ def test_admin_invites_several_people_by_lines_and_commas(
             level="author",
         )
     assert response.status_code == 302
-    assert response["Location"] == reverse("memberships:users", kwargs={"slug": account.slug})
+    assert response["Location"] == reverse("people:users", kwargs={"slug": account.slug})
     invitations = Invitation.objects.filter(account=account).order_by("email")
     assert [i.email for i in invitations] == ["ana@example.com", "bo@example.com", "cy@example.com"]
     assert {i.role for i in invitations} == {"author"}

@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from audit.models import ActivityEvent
 from invitations.models import Invitation
-from invitations.selectors import pending_invitation_count, pending_invitations
-from memberships.selectors import seats_used
+from invitations.selectors import pending_invitation_count, pending_invitations, seats_used
 from tests.factories import InvitationFactory, MembershipFactory, UserFactory
 from tests.invitations.conftest import token_from
 
@@ -46,7 +45,7 @@ def link_status(invitation_token):
 
 def test_users_page_lists_pending_invitations_with_actions(client_for, account, inviter):
     InvitationFactory(account=account, email="ana@example.com", invited_by=inviter, role="author")
-    response = client_for(inviter).get(reverse("memberships:users", kwargs={"slug": account.slug}))
+    response = client_for(inviter).get(reverse("people:users", kwargs={"slug": account.slug}))
     assert response.status_code == 200
     content = response.content.decode()
     assert "ana@example.com" in content
@@ -58,7 +57,7 @@ def test_users_page_query_count_is_flat(
     client_for, account, inviter, django_assert_max_num_queries
 ):
     client = client_for(inviter)
-    url = reverse("memberships:users", kwargs={"slug": account.slug})
+    url = reverse("people:users", kwargs={"slug": account.slug})
     InvitationFactory.create_batch(2, account=account)
     client.get(url)
     with django_assert_max_num_queries(40) as small:
@@ -118,7 +117,7 @@ def test_expired_invitation_is_listed_and_one_click_resend_revives_it(
     assert invitation.is_expired
     assert list(pending_invitations(account)) == [invitation]
     assert pending_invitation_count(account) == 0
-    page = client_for(inviter).get(reverse("memberships:users", kwargs={"slug": account.slug}))
+    page = client_for(inviter).get(reverse("people:users", kwargs={"slug": account.slug}))
     assert "Expired" in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         resend(client_for(inviter), invitation)
@@ -168,7 +167,7 @@ def test_revoking_a_member_cancels_the_invitations_they_sent(client_for, account
     elsewhere = InvitationFactory(invited_by=admin.user)
     other = InvitationFactory(account=account)
     response = client_for(members["owner"].user).post(
-        reverse("memberships:revoke", kwargs={"slug": account.slug, "member_id": admin.pk})
+        reverse("people:revoke", kwargs={"slug": account.slug, "member_id": admin.pk})
     )
     assert response.status_code == 302
     statuses = dict(Invitation.objects.values_list("pk", "status"))

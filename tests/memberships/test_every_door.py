@@ -68,8 +68,8 @@ NOT_ACCOUNT_DOORS = {
 # Doors a refusal lets through on purpose (the page a blocked person is sent to, the way out).
 TOLERATED = {
     Refusal.ACCOUNT_CLOSED: {"account_settings:reopen"},
-    Refusal.TWO_FACTOR_REQUIRED: {"two_factor_required", "memberships:leave"},
-    Refusal.TWO_FACTOR_RESET: {"two_factor_required", "memberships:leave"},
+    Refusal.TWO_FACTOR_REQUIRED: {"two_factor_required", "people:leave"},
+    Refusal.TWO_FACTOR_RESET: {"two_factor_required", "people:leave"},
 }
 # Account doors anyone may open: the account's own login page changes nothing by itself.
 PUBLIC_ACCOUNT_DOORS = {"account_specific_login"}
@@ -305,20 +305,20 @@ def service_calls(world):
     x, p = world.account, world.person
     membership = getattr(world, "p_membership", world.target)
     return {
-        "memberships.services.change_level": {
+        "people.services.change_level": {
             "account": x,
             "membership_id": world.target.pk,
             "level": "admin",
         },
-        "memberships.services.suspend_member": {"account": x, "membership_id": world.target.pk},
-        "memberships.services.reactivate_member": {
+        "people.services.suspend_member": {"account": x, "membership_id": world.target.pk},
+        "people.services.reactivate_member": {
             "account": x,
             "membership_id": world.target.pk,
         },
-        "memberships.services.revoke_member": {"account": x, "membership_id": world.target.pk},
-        "memberships.services.bulk_revoke": {"account": x, "membership_ids": [world.target.pk]},
-        "memberships.services.leave_account": {"account": x},
-        "memberships.services.transfer_ownership": {
+        "people.services.revoke_member": {"account": x, "membership_id": world.target.pk},
+        "people.services.bulk_revoke": {"account": x, "membership_ids": [world.target.pk]},
+        "people.services.leave_account": {"account": x},
+        "people.services.transfer_ownership": {
             "account": x,
             "new_owner_membership_id": world.admin.pk,
         },
@@ -390,8 +390,8 @@ REFUSAL_ERRORS = (
 )
 TOLERATED_SERVICES = {
     Refusal.ACCOUNT_CLOSED: {"account_settings.services.reopen_account"},
-    Refusal.TWO_FACTOR_REQUIRED: {"memberships.services.leave_account"},
-    Refusal.TWO_FACTOR_RESET: {"memberships.services.leave_account"},
+    Refusal.TWO_FACTOR_REQUIRED: {"people.services.leave_account"},
+    Refusal.TWO_FACTOR_RESET: {"people.services.leave_account"},
 }
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from memberships.models import MemberCount, Membership
-from memberships.users_page import MemberFilter, numbers
+from people.users_page import MemberFilter, numbers
 from tests.factories import AccountFactory, MembershipFactory, UserFactory
 from tests.locks import run_in_threads, wait_until_someone_waits_for_a_lock
 from tests.triggers import triggers_off

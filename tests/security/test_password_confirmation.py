@@ -16,7 +16,7 @@ TOO_MANY = "Too many wrong passwords. Wait a minute, then try again."
 
 
 def transfer(client, account, new_owner, password):
-    url = reverse("memberships:transfer", args=[account.slug])
+    url = reverse("people:transfer", args=[account.slug])
     return client.post(url, {"new_owner": new_owner.pk, "password": password})
 
 

@@ -111,7 +111,7 @@ def account_pages(account):
     slug = {"slug": account.slug}
     return [
         reverse("overview", kwargs=slug),
-        reverse("memberships:roles", kwargs=slug),
+        reverse("people:roles", kwargs=slug),
         reverse("apikeys:list", kwargs=slug),
         reverse("apikeys:create", kwargs=slug),
     ]

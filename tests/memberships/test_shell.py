@@ -47,7 +47,7 @@ def test_switcher_lists_open_accounts_marks_the_current_one_and_escapes_names(cl
 def test_user_menu_offers_leave_inside_an_account_only(client_for):
     membership = MembershipFactory(role="author")
     client = client_for(membership.user)
-    leave = reverse("memberships:leave", kwargs={"slug": membership.account.slug})
+    leave = reverse("people:leave", kwargs={"slug": membership.account.slug})
     items = [
         ("profile", "Personal settings"),
         ("account_change_password", "Change password"),
@@ -76,7 +76,7 @@ def test_user_menu_offers_leave_inside_an_account_only(client_for):
 
 
 def test_sidebar_groups_sections_and_marks_the_current_page(client_for, account, members):
-    url = reverse("memberships:users", kwargs={"slug": account.slug})
+    url = reverse("people:users", kwargs={"slug": account.slug})
     response = client_for(members["admin"].user).get(url)
 
     assertContains(

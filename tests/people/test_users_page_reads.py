@@ -9,10 +9,10 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.utils import timezone
 
-from invitations.selectors import pending_invitations
-from memberships import users_page
-from memberships.selectors import member_rows, members_page, seats_used
-from memberships.users_page import MemberFilter
+from invitations.selectors import pending_invitations, seats_used
+from memberships.selectors import member_rows, members_page
+from people import users_page
+from people.users_page import MemberFilter
 from tests.factories import AccountFactory, InvitationFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -189,7 +189,7 @@ def test_the_users_page_and_the_api_show_the_same_members(crowd, client_for):
     api = ApiClient(key.raw_key)
     items = api("GET", "/members?limit=25&offset=25").json()["items"]
     page = client_for(owner.user).get(
-        reverse("memberships:users", kwargs={"slug": crowd.slug}), {"page": 2}
+        reverse("people:users", kwargs={"slug": crowd.slug}), {"page": 2}
     )
     rows = page.context["members"]
     assert [m.pk for m in rows] == [item["id"] for item in items]

@@ -12,7 +12,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -20,7 +20,7 @@ from accounts.models import Account
 from invitations.models import Invitation, InvitationStatus, PendingInvitationCount
 from invitations.selectors import pending_invitations
 from memberships.models import MemberCount
-from memberships.selectors import member_rows, members_page
+from memberships.selectors import member_rows, members_page, subquery_count
 
 # What the tables, the row actions and the services' checks read; other fields are deferred
 # (a template reading one would cost a query per row: the query-count tests catch that).
@@ -69,13 +69,6 @@ class Numbers:
     seats_used: int  # every membership plus pending, unexpired invitations
 
 
-def _count(queryset):
-    """`queryset`'s row count as a subquery (0 when it has no rows)."""
-    counted = queryset.order_by().annotate(one=Value(1)).values("one")
-    counted = counted.annotate(n=Count("*")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def _kept(model, field, account):
     return Coalesce(Subquery(model.objects.filter(account=account).values(field)[:1]), 0)
 
@@ -95,13 +88,13 @@ def numbers(account, member_filter: MemberFilter, *, now=None) -> Numbers:
     values = {
         "everyone": _kept(MemberCount, "members", account),
         "pending": _kept(PendingInvitationCount, "pending", account),
-        "expired_listed": _count(
+        "expired_listed": subquery_count(
             invitations.filter(status=InvitationStatus.EXPIRED).exclude(Exists(newer))
         ),
-        "pending_lapsed": _count(invitations.due_to_expire(now=now)),
+        "pending_lapsed": subquery_count(invitations.due_to_expire(now=now)),
     }
     if member_filter:
-        values["filtered"] = _count(member_filter.members(account))
+        values["filtered"] = subquery_count(member_filter.members(account))
     row = Account.objects.filter(pk=account.pk).values(**values).get()
     members = row["filtered"] if member_filter else row["everyone"]
     return Numbers(

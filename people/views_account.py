@@ -7,14 +7,12 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
 from accounts.forms import ProfileForm
-from accounts.mixins import MembershipRequiredMixin
 from accounts.models import Account
-from accounts.selectors import closed_accounts_owned_by, open_memberships
 from accounts.services import update_profile
+from invitations.selectors import seats_used
+from memberships.mixins import CURRENT_ACCOUNT_SESSION_KEY, MembershipRequiredMixin
 from memberships.models import Membership
-from memberships.selectors import seats_used
-
-CURRENT_ACCOUNT_SESSION_KEY = "roster_current_account"
+from memberships.selectors import closed_accounts_owned_by, open_memberships
 
 
 def home(request):

@@ -1,9 +1,9 @@
 from django.views.generic import TemplateView
 
-from accounts.mixins import MembershipRequiredMixin
 from accounts.plans import PLANS
+from accounts.roles import ROLES_HIGHEST_FIRST
+from memberships.mixins import MembershipRequiredMixin
 from memberships.permissions import permissions_by_area
-from memberships.roles import ROLES_HIGHEST_FIRST
 
 
 class RolesView(MembershipRequiredMixin, TemplateView):

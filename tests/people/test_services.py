@@ -2,7 +2,6 @@ import pytest
 from django.urls import reverse
 
 from audit.models import ActivityEvent
-from memberships import services
 from memberships.access import Refusal
 from memberships.exceptions import (
     AccessDenied,
@@ -16,6 +15,7 @@ from memberships.exceptions import (
     TransferTargetNotAdmin,
 )
 from memberships.models import Membership
+from people import services
 from tests.factories import AccountFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -290,7 +290,7 @@ def test_only_the_owner_transfers(account, members):
 def test_activity_records_the_ip_of_the_request(client_for, account, members):
     client = client_for(members["owner"].user)
     client.post(
-        reverse("memberships:suspend", args=[account.slug, members["viewer"].pk]),
+        reverse("people:suspend", args=[account.slug, members["viewer"].pk]),
         REMOTE_ADDR="203.0.113.9",
     )
     assert ActivityEvent.objects.get(action="member.suspended").ip_address == "203.0.113.9"

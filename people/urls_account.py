@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from people import views_account as views
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import Account, User
+from invitations.models import Invitation
 from memberships.models import Membership
 
 DEMO_PASSWORD = "Roster-demo-2026!"
@@ -72,8 +73,6 @@ class Command(BaseCommand):
 
         from django.conf import settings
         from django.utils import timezone
-
-        from invitations.models import Invitation
 
         for email, role in INVITATIONS:
             Invitation.objects.get_or_create(

@@ -20,8 +20,8 @@ from django.utils import timezone, translation
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import mark_safe
 
+from accounts.roles import Role
 from config.html import e
-from memberships.roles import Role
 
 register = template.Library()
 

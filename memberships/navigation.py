@@ -18,12 +18,12 @@ class NavItem:
 
 SIDEBAR = [
     NavItem("Overview", "overview", "account.view"),
-    NavItem("Users", "memberships:users", "members.view", "Admin"),
+    NavItem("Users", "people:users", "members.view", "Admin"),
     NavItem("Activity log", "audit:activity", "activity.view", "Admin"),
     NavItem("Billing", "billing:subscription", "billing.manage", "Admin"),
     NavItem("API keys", "apikeys:list", "apikeys.view", "Admin"),
     NavItem("Settings", "account_settings:index", "settings.view", "Admin"),
-    NavItem("Roles & permissions", "memberships:roles", "account.view", "Help"),
+    NavItem("Roles & permissions", "people:roles", "account.view", "Help"),
 ]
 
 

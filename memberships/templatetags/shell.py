@@ -6,7 +6,7 @@ Users page's database queries together; these functions spend a tenth of that. T
 markup is the same as the templates wrote (tests/accounts/test_shell.py reads it). The page
 layout, its blocks and everything page-specific stay in base.html.
 
-Data comes from the `accounts.context_processors.shell` context: `switcher_memberships`,
+Data comes from the `memberships.context_processors.shell` context: `switcher_memberships`,
 `current_account`, `current_membership`, `sidebar`.
 """
 
@@ -68,7 +68,7 @@ def _user_menu(user, current_membership) -> str:
     if current_membership is not None:
         account = current_membership.account
         try:
-            leave_url = reverse("memberships:leave", kwargs={"slug": account.slug})
+            leave_url = reverse("people:leave", kwargs={"slug": account.slug})
         except NoReverseMatch:
             pass
         else:
@@ -103,7 +103,7 @@ def shell_header_menus(context):
 
 @register.simple_tag(takes_context=True)
 def shell_sidebar(context):
-    """The account's sections this person may open (accounts.navigation.sidebar_for), or
+    """The account's sections this person may open (memberships.navigation.sidebar_for), or
     nothing outside an account."""
     sidebar = context.get("sidebar")
     if not sidebar:

@@ -2,18 +2,16 @@
 
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from accounts.mixins import MembershipRequiredMixin, PermissionRequiredMixin
 from accounts.reauth import RecentAuthenticationRequiredMixin
-from memberships import services, users_page
 from memberships.exceptions import MembershipError
-from memberships.forms import BulkRevokeForm, LevelForm, MemberFilterForm, TransferForm
-from memberships.models import Membership
+from memberships.mixins import MemberActionMixin, MembershipRequiredMixin, PermissionRequiredMixin
+from people import services, users_page
+from people.forms import BulkRevokeForm, LevelForm, MemberFilterForm, TransferForm
 
 PAGE_SIZE = 25
 
@@ -88,11 +86,11 @@ class UsersView(PermissionRequiredMixin, TemplateView):
 
     # (label, url name, permission, button style, which members: any/active/suspended/2fa)
     ROW_ACTIONS = [
-        ("Edit level", "memberships:edit_level", "members.set_level", "secondary", "any"),
-        ("Suspend", "memberships:suspend", "members.suspend", "secondary", "active"),
-        ("Reactivate", "memberships:reactivate", "members.suspend", "secondary", "suspended"),
+        ("Edit level", "people:edit_level", "members.set_level", "secondary", "any"),
+        ("Suspend", "people:suspend", "members.suspend", "secondary", "active"),
+        ("Reactivate", "people:reactivate", "members.suspend", "secondary", "suspended"),
         ("Reset 2FA", "security:reset_2fa", "members.reset_2fa", "secondary", "2fa"),
-        ("Revoke", "memberships:revoke", "members.revoke", "danger", "any"),
+        ("Revoke", "people:revoke", "members.revoke", "danger", "any"),
     ]
 
     def row_actions(self):
@@ -122,49 +120,6 @@ class UsersView(PermissionRequiredMixin, TemplateView):
             for label, name, style, shown_for in row_actions
             if shown_for in shown
         ]
-
-
-class MemberActionMixin(PermissionRequiredMixin):
-    """Loads the target member of this account (404 for any other id) and runs one service."""
-
-    success_message = ""
-
-    def get_target(self):
-        return get_object_or_404(
-            Membership.objects.select_related("user"),
-            account=self.account,
-            pk=self.kwargs["member_id"],
-        )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["target"] = self.target
-        return context
-
-    def get(self, request, *args, **kwargs):
-        self.target = self.get_target()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.target = self.get_target()
-        try:
-            message = self.perform()
-        except MembershipError as error:
-            messages.error(request, error.message)
-        else:
-            name = self.target.user.display_name
-            messages.success(request, message or self.success_message.format(name=name))
-        return redirect("memberships:users", slug=self.account.slug)
-
-    # The one service this page calls, e.g. `service = staticmethod(services.suspend_member)`.
-    service = None
-
-    def perform(self) -> str | None:
-        """Run the service; return a message to show instead of `success_message`, or None."""
-        if self.service is None:
-            raise ImproperlyConfigured(f"{type(self).__name__} needs `service` or `perform()`.")
-        self.service(account=self.account, membership_id=self.target.pk, actor=self.request.user)
-        return None
 
 
 class SuspendView(MemberActionMixin, TemplateView):
@@ -220,7 +175,7 @@ class EditLevelView(MemberActionMixin, FormView):
         messages.success(
             request, f"{self.target.user.display_name} is now {self.target.get_role_display()}."
         )
-        return redirect("memberships:users", slug=self.account.slug)
+        return redirect("people:users", slug=self.account.slug)
 
 
 class BulkRevokeView(PermissionRequiredMixin, RecentAuthenticationRequiredMixin, FormView):
@@ -237,7 +192,7 @@ class BulkRevokeView(PermissionRequiredMixin, RecentAuthenticationRequiredMixin,
         form = self.get_form()
         if not form.is_valid():
             messages.error(request, "Select at least one member of this account to revoke.")
-            return redirect("memberships:users", slug=self.account.slug)
+            return redirect("people:users", slug=self.account.slug)
         return self.render_to_response(self.get_context_data(form=form))
 
     def form_valid(self, form):
@@ -250,11 +205,11 @@ class BulkRevokeView(PermissionRequiredMixin, RecentAuthenticationRequiredMixin,
             messages.error(self.request, f"Nobody was revoked. {error.message}")
         else:
             messages.success(self.request, f"{count} people no longer have access.")
-        return redirect("memberships:users", slug=self.account.slug)
+        return redirect("people:users", slug=self.account.slug)
 
     def form_invalid(self, form):
         messages.error(self.request, "Nobody was revoked: select members of this account.")
-        return redirect("memberships:users", slug=self.account.slug)
+        return redirect("people:users", slug=self.account.slug)
 
 
 class LeaveView(MembershipRequiredMixin, TemplateView):
@@ -273,7 +228,7 @@ class LeaveView(MembershipRequiredMixin, TemplateView):
             deleted_login = services.leave_account(account=self.account, actor=request.user)
         except MembershipError as error:
             messages.error(request, error.message)
-            return redirect("memberships:leave", slug=self.account.slug)
+            return redirect("people:leave", slug=self.account.slug)
         if deleted_login:
             logout(request)
             messages.success(request, f"You left {self.account.name} and your login is deleted.")

@@ -1,4 +1,4 @@
-"""Account context for every page under /a/<slug>/.
+"""Account context for every page under /a/<slug>/ (every app above memberships may use it).
 
 MembershipRequiredMixin: the access gate (memberships.access) must let the visitor in; a
 non-member or suspended member gets 404 (never 403, so an account's existence does not
@@ -6,15 +6,20 @@ leak). PermissionRequiredMixin adds a
 registry permission: a member without it gets a 403 page naming the levels that hold it.
 """
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
 from memberships import access
+from memberships.exceptions import MembershipError
 from memberships.models import Membership
 from memberships.permissions import get_permission, roles_with_permission
+
+# The account a person last opened (the profile page and the invitation accept flow use it).
+CURRENT_ACCOUNT_SESSION_KEY = "roster_current_account"
 
 
 def load_membership(request, slug: str) -> Membership:
@@ -124,3 +129,46 @@ class PermissionRequiredMixin(MembershipRequiredMixin):
             "roles": roles_with_permission(code, account=self.account),
         }
         return TemplateResponse(self.request, "403.html", context, status=403)
+
+
+class MemberActionMixin(PermissionRequiredMixin):
+    """Loads the target member of this account (404 for any other id) and runs one service."""
+
+    success_message = ""
+
+    def get_target(self):
+        return get_object_or_404(
+            Membership.objects.select_related("user"),
+            account=self.account,
+            pk=self.kwargs["member_id"],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["target"] = self.target
+        return context
+
+    def get(self, request, *args, **kwargs):
+        self.target = self.get_target()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.target = self.get_target()
+        try:
+            message = self.perform()
+        except MembershipError as error:
+            messages.error(request, error.message)
+        else:
+            name = self.target.user.display_name
+            messages.success(request, message or self.success_message.format(name=name))
+        return redirect("people:users", slug=self.account.slug)
+
+    # The one service this page calls, e.g. `service = staticmethod(services.suspend_member)`.
+    service = None
+
+    def perform(self) -> str | None:
+        """Run the service; return a message to show instead of `success_message`, or None."""
+        if self.service is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs `service` or `perform()`.")
+        self.service(account=self.account, membership_id=self.target.pk, actor=self.request.user)
+        return None

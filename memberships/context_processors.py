@@ -1,4 +1,4 @@
-from accounts.navigation import sidebar_for
+from memberships.navigation import sidebar_for
 
 
 def shell(request):
@@ -18,7 +18,7 @@ def shell(request):
 def switcher_memberships(request, user) -> list:
     """The accounts the header's switcher offers: open accounts where the person is active.
 
-    Account pages have already loaded these rows (accounts.mixins.load_membership).
+    Account pages have already loaded these rows (memberships.mixins.load_membership).
     """
     loaded = getattr(request, "active_memberships", None)
     if loaded is not None:

@@ -12,14 +12,14 @@ pytestmark = pytest.mark.django_db
 # url name -> permission the page needs (None: any member)
 PAGES = {
     "overview": "account.view",
-    "memberships:roles": "account.view",
-    "memberships:users": "members.view",
+    "people:roles": "account.view",
+    "people:users": "members.view",
     "audit:activity": "activity.view",
-    "memberships:transfer": "ownership.transfer",
-    "memberships:edit_level": "members.set_level",
-    "memberships:suspend": "members.suspend",
-    "memberships:revoke": "members.revoke",
-    "memberships:reactivate": "members.suspend",
+    "people:transfer": "ownership.transfer",
+    "people:edit_level": "members.set_level",
+    "people:suspend": "members.suspend",
+    "people:revoke": "members.revoke",
+    "people:reactivate": "members.suspend",
 }
 
 
@@ -55,7 +55,7 @@ def test_member_id_of_another_account_under_my_slug_is_404(
 ):
     target_in_b = other_account.memberships.exclude(role="owner").first()
     url = reverse(
-        f"memberships:{name}",
+        f"people:{name}",
         kwargs={"slug": members["owner"].account.slug, "member_id": target_in_b.pk},
     )
     client = client_for(members["owner"].user)
@@ -66,9 +66,7 @@ def test_member_id_of_another_account_under_my_slug_is_404(
 
 
 def test_forbidden_page_names_the_levels_that_may_open_it(client_for, account, members):
-    response = client_for(members["viewer"].user).get(
-        reverse("memberships:users", args=[account.slug])
-    )
+    response = client_for(members["viewer"].user).get(reverse("people:users", args=[account.slug]))
     assert response.status_code == 403
     body = response.content.decode()
     assert "<strong>Owner</strong> or <strong>Admin</strong>" in body
@@ -76,7 +74,7 @@ def test_forbidden_page_names_the_levels_that_may_open_it(client_for, account, m
 
 
 def test_sidebar_shows_admin_links_only_to_roles_that_may_open_them(client_for, account, members):
-    users_url = reverse("memberships:users", args=[account.slug])
+    users_url = reverse("people:users", args=[account.slug])
     for role in ROLES:
         body = (
             client_for(members[role].user)

@@ -8,9 +8,9 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from memberships import services
 from memberships.exceptions import MembershipError
 from memberships.models import Membership
+from people import services
 from tests.conftest import record_login
 from tests.factories import AccountFactory, MembershipFactory
 

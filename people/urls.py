@@ -1,9 +1,9 @@
 from django.urls import path
 
-from memberships import views
-from memberships.views_roles import RolesView
+from people import views
+from people.views_roles import RolesView
 
-app_name = "memberships"
+app_name = "people"
 
 urlpatterns = [
     path("roles/", RolesView.as_view(), name="roles"),

@@ -1,0 +1,70 @@
+from django import forms
+
+from accounts.forms import CurrentPasswordMixin, current_password_field
+from accounts.roles import Role
+from config.fields import InRangeModelMultipleChoiceField
+from memberships.models import Membership, MembershipStatus
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(label="Search by name or email", required=False, max_length=254)
+    level = forms.ChoiceField(
+        label="Level",
+        required=False,
+        choices=[("", "All levels"), *Role.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "All statuses"), *MembershipStatus.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+class LevelForm(forms.Form):
+    level = forms.ChoiceField(label="Level", widget=forms.RadioSelect)
+
+    def __init__(self, *args, levels, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [(r.value, r.label) for r in levels]
+
+
+class BulkRevokeForm(forms.Form):
+    member = InRangeModelMultipleChoiceField(
+        label="Members to revoke",
+        queryset=Membership.objects.none(),
+        widget=forms.MultipleHiddenInput,
+        error_messages={"required": "Select at least one member to revoke."},
+    )
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only this account's members can be chosen: a forged id from elsewhere is invalid.
+        self.fields["member"].queryset = Membership.objects.filter(account=account).select_related(
+            "user"
+        )
+
+
+class TransferForm(CurrentPasswordMixin, forms.Form):
+    new_owner = forms.ModelChoiceField(
+        label="New Owner",
+        queryset=Membership.objects.none(),
+        empty_label=None,
+        widget=forms.RadioSelect,
+        help_text="Only Admins can become Owner. You will become an Admin.",
+    )
+    password = current_password_field()
+
+    def __init__(self, *args, account, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        field = self.fields["new_owner"]
+        field.queryset = (
+            Membership.objects.filter(
+                account=account, role=Role.ADMIN, status=MembershipStatus.ACTIVE
+            )
+            .select_related("user")
+            .order_by("user__email")
+        )
+        field.label_from_instance = lambda m: f"{m.user.display_name} ({m.user.email})"
