@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 
 from memberships import access
 from memberships.exceptions import MembershipError
-from memberships.models import Membership
+from memberships.models import Membership, MembershipStatus
 from memberships.permissions import get_permission, roles_with_permission
 
 # The account a person last opened (the profile page and the invitation accept flow use it).
@@ -23,11 +23,12 @@ CURRENT_ACCOUNT_SESSION_KEY = "roster_current_account"
 
 
 def load_membership(request, slug: str) -> Membership:
-    """The active membership of request.user in the account `slug`, or Http404.
+    """The membership of request.user in the account `slug` (active, or suspended: the gate
+    then refuses it with its own page), or Http404 for everyone else.
 
     One query loads all the person's active memberships (with their accounts): the header's
     account switcher lists the same rows, so it reuses them (`request.active_memberships`)
-    instead of asking again on every page.
+    instead of asking again on every page. Only a miss asks once more, for a suspension.
     """
     memberships = active_memberships(request.user)
     request.active_memberships = memberships
@@ -35,7 +36,16 @@ def load_membership(request, slug: str) -> Membership:
         if membership.account.slug == slug:
             membership.user = request.user
             return membership
-    raise Http404("No such account.")
+    suspended = (
+        Membership.objects.select_related("account")
+        .filter(user=request.user, account__slug=slug)
+        .exclude(status=MembershipStatus.ACTIVE)
+        .first()
+    )
+    if suspended is None:
+        raise Http404("No such account.")
+    suspended.user = request.user
+    return suspended
 
 
 def active_memberships(user) -> list[Membership]:
@@ -50,8 +60,8 @@ def active_memberships(user) -> list[Membership]:
 
 class MembershipRequiredMixin(LoginRequiredMixin):
     """Loads request.account and request.membership through the access gate
-    (memberships.access): 404 for non-members and suspended members, the closed-account page
-    for a closed account, the 2FA set-up page while a 2FA demand is unmet.
+    (memberships.access): 404 for non-members, the suspended page for a suspended member, the
+    closed-account page for a closed account, the 2FA set-up page while a 2FA demand is unmet.
 
     `allow_closed_account` and `allow_without_2fa` name the refusals a page tolerates.
     """
@@ -88,6 +98,11 @@ class MembershipRequiredMixin(LoginRequiredMixin):
             )
         if decision.refusal in access.TWO_FACTOR:
             return redirect("two_factor_required", slug=self.account.slug)
+        if decision.refusal == access.Refusal.SUSPENDED:
+            # They are a member, so the account's name tells them nothing new.
+            return TemplateResponse(
+                request, "accounts/suspended.html", {"account": self.account}, status=403
+            )
         if not decision.granted:  # a refusal this page has no answer for
             raise Http404("No such account.")
         return self.check_permission(request, *args, **kwargs)

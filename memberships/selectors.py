@@ -4,7 +4,7 @@ from django.db.models import Count, IntegerField, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from accounts.roles import Role
-from memberships.models import Membership
+from memberships.models import Membership, MembershipStatus
 
 
 def subquery_count(queryset):
@@ -20,6 +20,16 @@ def open_memberships(user):
     return (
         Membership.objects.active()
         .filter(user=user, account__closed_at__isnull=True)
+        .select_related("account")
+        .order_by("account__name")
+    )
+
+
+def suspended_memberships(user):
+    """The user's suspended memberships in open accounts, by account name."""
+    return (
+        Membership.objects.filter(user=user, account__closed_at__isnull=True)
+        .exclude(status=MembershipStatus.ACTIVE)
         .select_related("account")
         .order_by("account__name")
     )

@@ -12,7 +12,11 @@ from accounts.services import update_profile
 from invitations.selectors import seats_used
 from memberships.mixins import CURRENT_ACCOUNT_SESSION_KEY, MembershipRequiredMixin
 from memberships.models import Membership
-from memberships.selectors import closed_accounts_owned_by, open_memberships
+from memberships.selectors import (
+    closed_accounts_owned_by,
+    open_memberships,
+    suspended_memberships,
+)
 
 
 def home(request):
@@ -30,6 +34,7 @@ def account_chooser(request):
     context = {
         "memberships": open_memberships(request.user),
         "closed_memberships": closed_accounts_owned_by(request.user),
+        "suspended_memberships": suspended_memberships(request.user),
     }
     return render(request, "accounts/chooser.html", context)
 

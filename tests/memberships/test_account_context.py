@@ -48,10 +48,29 @@ def test_non_member_gets_404_on_every_account_url(client_for, method):
         assert response.status_code == 404, f"{method.upper()} {url} -> {response.status_code}"
 
 
-def test_suspended_member_gets_404(client_for):
+def test_suspended_member_is_told_they_are_suspended_and_shown_nothing_else(client_for):
     membership = MembershipFactory(role="viewer", status="suspended")
-    response = client_for(membership.user).get(f"/a/{membership.account.slug}/")
+    account = membership.account
+    client = client_for(membership.user)
+    response = client.get(f"/a/{account.slug}/")
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert f"Your access to {account.name} is suspended" in body
+    assert f"ask an Admin of {account.name}" in body
+    assert b'href="/a/' + account.slug.encode() + b"/users/" not in response.content
+    # The chooser lists the account, greyed, with the same advice; not "not a member".
+    chooser = client.get("/accounts/choose/").content.decode()
+    assert f'data-suspended="{account.slug}"' in chooser
+    assert f"Your access is suspended — ask an Admin of {account.name}." in chooser
+    assert "You are not a member of any account yet" not in chooser
+
+
+def test_a_non_member_learns_nothing_from_a_suspended_members_page(client_for):
+    membership = MembershipFactory(role="viewer", status="suspended")
+    stranger = MembershipFactory(role="owner").user
+    response = client_for(stranger).get(f"/a/{membership.account.slug}/")
     assert response.status_code == 404
+    assert membership.account.name.encode() not in response.content
 
 
 def test_unknown_account_is_404_like_a_foreign_one(client_for):

@@ -427,8 +427,12 @@ def test_a_blocked_person_gets_nothing_through_any_page(
         )
         if not refused:
             let_through.append((name, method, status))
-        if refusal in (Refusal.NOT_A_MEMBER, Refusal.SUSPENDED):
+        if refusal == Refusal.NOT_A_MEMBER:
             assert status in (404, 405), (name, method, status)  # nothing leaks
+        if refusal == Refusal.SUSPENDED:  # a member: told why, shown nothing else
+            assert status in (403, 405), (name, method, status)
+            if status == 403:
+                assert b"Your access to" in response.content and b"is suspended" in response.content
     assert let_through == [], let_through
     assert world.fingerprint() == before
     assert mailoutbox == []

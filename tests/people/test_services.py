@@ -122,7 +122,9 @@ def test_unchanged_level_writes_nothing(account, members):
 # --- suspend / reactivate -------------------------------------------------------------------
 
 
-def test_suspended_member_keeps_level_but_gets_404_until_reactivated(client_for, account, members):
+def test_suspended_member_keeps_level_but_is_refused_until_reactivated(
+    client_for, account, members
+):
     viewer = members["viewer"]
     client = client_for(viewer.user)
     url = reverse("overview", args=[account.slug])
@@ -130,7 +132,7 @@ def test_suspended_member_keeps_level_but_gets_404_until_reactivated(client_for,
     services.suspend_member(account=account, membership_id=viewer.pk, actor=members["admin"].user)
     viewer.refresh_from_db()
     assert (viewer.role, viewer.status) == ("viewer", "suspended")
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 403  # the suspended page, nothing of the account
     services.reactivate_member(
         account=account, membership_id=viewer.pk, actor=members["admin"].user
     )
