@@ -1,12 +1,13 @@
 """Admin > API keys: list, create, regenerate (Owner), delete.
 
-A new or regenerated key is rendered straight from the POST with Cache-Control: no-store;
-it is never put in the session, a URL or a message, so it cannot be shown twice.
+Post/redirect/get: creating or regenerating a key stores its secret in the session and
+redirects to the key's secret page, which takes it out of the session as it shows it (with
+Cache-Control: no-store). A refresh or a second visit shows no secret and creates nothing;
+the secret is never in a URL or a message.
 """
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
@@ -51,7 +52,7 @@ class ApiKeyCreateView(PermissionRequiredMixin, RecentAuthenticationRequiredMixi
         except ApiKeyError as error:
             form.add_error(None, error.message)
             return self.form_invalid(form)
-        return show_secret(self.request, self.account, key, raw_key, created=True)
+        return hand_over_secret(self.request, self.account, key, raw_key, created=True)
 
 
 class KeyMixin:
@@ -79,7 +80,7 @@ class ApiKeyRegenerateView(
         except ApiKeyError as error:
             messages.error(request, error.message)
             return redirect("apikeys:list", slug=self.account.slug)
-        return show_secret(request, self.account, key, raw_key, created=False)
+        return hand_over_secret(request, self.account, key, raw_key, created=False)
 
 
 class ApiKeyDeleteView(PermissionRequiredMixin, KeyMixin, TemplateView):
@@ -102,10 +103,26 @@ class ApiKeyDeleteView(PermissionRequiredMixin, KeyMixin, TemplateView):
         return redirect("apikeys:list", slug=self.account.slug)
 
 
-def show_secret(request, account, key, raw_key, *, created):
-    """The one page that shows the full key; its views are never_cache (no-store)."""
-    return TemplateResponse(
-        request,
-        "apikeys/secret.html",
-        {"account": account, "key": key, "raw_key": raw_key, "created": created},
-    )
+def _session_key(key_id) -> str:
+    return f"apikeys.secret.{key_id}"
+
+
+def hand_over_secret(request, account, key, raw_key, *, created):
+    """Keep the new secret for one showing and redirect to it (post/redirect/get)."""
+    request.session[_session_key(key.pk)] = {"raw_key": raw_key, "created": created}
+    return redirect("apikeys:secret", slug=account.slug, key_id=key.pk)
+
+
+@method_decorator(never_cache, name="dispatch")
+class ApiKeySecretView(PermissionRequiredMixin, KeyMixin, TemplateView):
+    """The one page that shows a full key, once: the session gives it up as it is shown."""
+
+    template_name = "apikeys/secret.html"
+    permission = "apikeys.view"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        handed = self.request.session.pop(_session_key(context["key"].pk), None)
+        context["raw_key"] = handed["raw_key"] if handed else None
+        context["created"] = bool(handed and handed["created"])
+        return context

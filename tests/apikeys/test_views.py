@@ -48,11 +48,14 @@ def test_create_shows_the_key_once_with_no_store_and_stores_only_a_hash(
     client_for, members, account
 ):
     client = recently_authenticated(client_for(members["admin"].user))
-    response = client.post(url("create", account), {"name": "CRM sync", "expires_on": ""})
+    posted = client.post(url("create", account), {"name": "CRM sync", "expires_on": ""})
+    key = ApiKey.objects.get(account=account)
+    assert posted.status_code == 302  # post/redirect/get: the POST shows no secret
+    assert posted["Location"] == url("secret", account, key_id=key.pk)
+    response = client.get(posted["Location"])
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     raw = key_on_page(response)
-    key = ApiKey.objects.get(account=account)
     assert key.name == "CRM sync"
     assert key.created_by == members["admin"].user
     assert raw.split("_", 2)[2] not in key.secret_hash
@@ -61,6 +64,12 @@ def test_create_shows_the_key_once_with_no_store_and_stores_only_a_hash(
     listing = client.get(url("list", account))
     assert raw.encode() not in listing.content
     assert key.prefix.encode() in listing.content
+    # Refreshing the secret page shows no secret and creates no second key.
+    again = client.get(posted["Location"])
+    assert again.status_code == 200
+    assert raw.encode() not in again.content
+    assert b"was shown once" in again.content
+    assert ApiKey.objects.filter(account=account).count() == 1
 
 
 def test_create_asks_for_reauthentication_when_the_last_login_is_old(client_for, members, account):
@@ -89,10 +98,12 @@ def test_owner_regenerates_and_the_old_secret_fails(client_for, members, account
     key = ApiKeyFactory(account=account, created_by=members["admin"].user)
     old = key.raw_key
     client = recently_authenticated(client_for(members["owner"].user))
-    response = client.post(url("regenerate", account, key_id=key.pk))
-    assert response.status_code == 200
+    posted = client.post(url("regenerate", account, key_id=key.pk))
+    assert posted.status_code == 302
+    response = client.get(posted["Location"])
     assert "no-store" in response["Cache-Control"]
     new = key_on_page(response)
+    assert new.encode() not in client.get(posted["Location"]).content  # shown once
     assert new != old
     assert new.split("_")[1] == key.prefix  # same row, same public prefix
     api = {"HTTP_AUTHORIZATION": f"Bearer {old}"}
@@ -170,3 +181,28 @@ def test_refusals_come_before_any_password_prompt(client_for, members, account, 
     stranger = client_for(other_account.memberships.get(role="owner").user)
     assert stranger.post(url("create", account), {"name": "x"}).status_code == 404
     assert ApiKey.objects.count() == 1
+
+
+def test_another_member_cannot_collect_a_secret_from_the_secret_page(client_for, members, account):
+    """The secret lives in the session of the person who made it, nowhere else."""
+    creator = recently_authenticated(client_for(members["admin"].user))
+    posted = creator.post(url("create", account), {"name": "CRM sync", "expires_on": ""})
+    owner_view = client_for(members["owner"].user).get(posted["Location"])
+    assert owner_view.status_code == 200
+    assert b"rk_" not in owner_view.content
+    assert key_on_page(creator.get(posted["Location"]))  # still there for its maker
+
+
+def test_the_key_list_shows_dates_in_the_viewers_time_zone(client_for, members, account):
+    import datetime as dt
+
+    user = members["admin"].user
+    user.time_zone = "Asia/Tokyo"
+    user.save()
+    ApiKeyFactory(
+        account=account,
+        created_by=user,
+        created_at=dt.datetime(2026, 1, 5, 23, 30, tzinfo=dt.UTC),
+    )
+    body = client_for(user).get(url("list", account)).content.decode()
+    assert "6 Jan 2026, 08:30 JST" in body
