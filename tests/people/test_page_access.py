@@ -82,3 +82,31 @@ def test_sidebar_shows_admin_links_only_to_roles_that_may_open_them(client_for, 
             .content.decode()
         )
         assert (f'href="{users_url}"' in body) == role_has_permission(role, "members.view"), role
+
+
+def test_confirm_pages_name_the_member_in_the_title(client_for, account, members):
+    """Issue 17 item 16: "Revoke access: Alice Ext", so a tab or a screen reader says who."""
+    import re
+
+    from django.urls import reverse
+
+    from tests.factories import InvitationFactory, UserFactory
+
+    alice = MembershipFactory(
+        account=account, role="viewer", user=UserFactory(first_name="Alice", last_name="Ext")
+    )
+    client = client_for(members["owner"].user)
+    for name, label in [
+        ("people:revoke", "Revoke access"),
+        ("people:suspend", "Suspend"),
+        ("people:edit_level", "Edit level"),
+    ]:
+        page = client.get(reverse(name, kwargs={"slug": account.slug, "member_id": alice.pk}))
+        title = re.search(r"<title>(.*?)</title>", page.content.decode(), re.S).group(1)
+        assert title.strip().startswith(f"{label}: Alice Ext"), title
+    invitation = InvitationFactory(account=account, email="bo@example.com")
+    page = client.get(
+        reverse("invitations:cancel", kwargs={"slug": account.slug, "invitation_id": invitation.pk})
+    )
+    title = re.search(r"<title>(.*?)</title>", page.content.decode(), re.S).group(1)
+    assert title.strip().startswith("Cancel invitation: bo@example.com"), title
