@@ -102,3 +102,22 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("-", "access gate: doors driven")
         for line in sorted(lines):
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(autouse=True)
+def _no_response_is_a_500(request):
+    """No page or API response anywhere in the suite may be a 500: a request that raises an
+    unhandled exception fails the test that made it (Django signals it before answering 500).
+    A test that breaks the database on purpose says so with @pytest.mark.expects_500."""
+    from django.core.signals import got_request_exception
+
+    raised = []
+
+    def record(sender, request=None, **kwargs):
+        raised.append(getattr(request, "path", "?"))
+
+    got_request_exception.connect(record, weak=False)
+    yield
+    got_request_exception.disconnect(record)
+    if request.node.get_closest_marker("expects_500") is None:
+        assert not raised, f"unhandled exceptions (500) answering: {raised}"
