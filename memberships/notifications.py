@@ -11,6 +11,7 @@ from memberships.permissions import roles_with_permission
 EVENTS = {
     "joined": ("on_joined", "joined"),
     "left": ("on_left", "left"),
+    "removed": ("on_left", "was removed from"),
     "level_changed": ("on_level_changed", "changed level in"),
 }
 # Who hears about member events: the levels that may see the Users page (Owner and Admin).

@@ -214,7 +214,9 @@ def _remove(*, account, membership, actor, action, headline, line):
         target_user=user,
         old_value=label(membership.role),
     )
-    notify_member_event(account=account, event="left", subject_user=user, actor=actor)
+    # Leaving is "left"; anyone else taking the membership away is "removed".
+    event = "left" if actor is not None and actor.pk == user.pk else "removed"
+    notify_member_event(account=account, event=event, subject_user=user, actor=actor)
     _notice(to=user.email, account=account, headline=headline, lines=[line])
 
 

@@ -197,3 +197,25 @@ def test_notification_settings_leave_out_accounts_the_gate_locks(client_for, mem
     response = client.post(reverse("notification_settings"), {f"{admin.pk}-on_joined": ""})
     assert response.status_code == 302
     assert not NotificationPreference.objects.filter(membership=admin).exists()
+
+
+def test_a_revoke_tells_the_admins_removed_and_a_leave_tells_them_left(
+    members, mailoutbox, django_capture_on_commit_callbacks
+):
+    from people import services
+
+    account = members["owner"].account
+    with django_capture_on_commit_callbacks(execute=True):
+        services.revoke_member(
+            account=account, membership_id=members["viewer"].pk, actor=members["owner"].user
+        )
+    to_admin = [m for m in mailoutbox if m.to == [members["admin"].user.email]]
+    assert len(to_admin) == 1
+    name = members["viewer"].user.display_name
+    assert f"{name} was removed from {account.name}" in to_admin[0].subject
+    assert "left" not in to_admin[0].subject and " left " not in to_admin[0].body
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.leave_account(account=account, actor=members["author"].user)
+    to_admin = [m for m in mailoutbox if m.to == [members["admin"].user.email]]
+    assert f"{members['author'].user.display_name} left {account.name}" in to_admin[0].subject
