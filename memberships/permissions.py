@@ -40,6 +40,9 @@ def _admins_can_manage_billing(account) -> bool:
 
 
 AREAS = ["Account", "Users", "Billing", "API keys", "Audiences", "Emails and templates", "Reports"]
+# Areas whose pages are in the applications built on Roster, not in Roster itself: the
+# registry holds their permissions so those applications ask the same levels.
+PRODUCT_AREAS = frozenset({"Audiences", "Emails and templates", "Reports"})
 
 _PERMISSIONS = [
     # Account administration
@@ -138,5 +141,8 @@ def roles_with_permission(code: str, *, account=None) -> list[Role]:
     return [r for r in ROLES_HIGHEST_FIRST if permission.granted(r, account)]
 
 
-def permissions_by_area() -> list[tuple[str, list[Permission]]]:
-    return [(area, [p for p in _PERMISSIONS if p.area == area]) for area in AREAS]
+def permissions_by_area(*, product: bool | None = None) -> list[tuple[str, list[Permission]]]:
+    """(area, permissions) in registry order; `product=True` only the areas of the
+    applications built on Roster, `False` only Roster's own, None all."""
+    areas = [a for a in AREAS if product is None or (a in PRODUCT_AREAS) == product]
+    return [(area, [p for p in _PERMISSIONS if p.area == area]) for area in areas]

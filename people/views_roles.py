@@ -15,7 +15,13 @@ class RolesView(MembershipRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         roles = ROLES_HIGHEST_FIRST
         context["roles"] = roles
-        context["areas"] = [
+        context["roster_areas"] = self.rows(permissions_by_area(product=False), roles)
+        context["product_areas"] = self.rows(permissions_by_area(product=True), roles)
+        context["plans"] = PLANS.values()
+        return context
+
+    def rows(self, areas, roles):
+        return [
             (
                 area,
                 [
@@ -26,7 +32,5 @@ class RolesView(MembershipRequiredMixin, TemplateView):
                     for p in perms
                 ],
             )
-            for area, perms in permissions_by_area()
+            for area, perms in areas
         ]
-        context["plans"] = PLANS.values()
-        return context

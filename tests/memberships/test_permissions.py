@@ -105,3 +105,23 @@ def test_template_tag_and_membership_can_agree(rf):
     )
     out = template.render(Context({"request": request, "membership": membership}))
     assert out == "True False yes"
+
+
+def test_roles_page_puts_the_product_permissions_under_their_own_heading(client_for, members):
+    """Issue 17 item 11: nobody looks for the audiences, emails or reports pages in Roster."""
+    from django.urls import reverse
+
+    account = members["viewer"].account
+    body = (
+        client_for(members["viewer"].user)
+        .get(reverse("people:roles", kwargs={"slug": account.slug}))
+        .content.decode()
+    )
+    heading = body.index("In the applications built on Roster")
+    assert "Roster itself has no such pages" in body
+    for code, area in [(p.code, p.area) for p in REGISTRY.values()]:
+        position = body.index(f'data-permission="{code}"')
+        if area in ("Audiences", "Emails and templates", "Reports"):
+            assert position > heading, code
+        else:
+            assert position < heading, code
