@@ -12,6 +12,8 @@ Plan: {"port": 8123, "duration_s": 3, "concurrency": 2, "mode": "cycle" | "once"
 `mode: once` uses each request at most once (invite POSTs, each to a fresh account);
 `xff_start` adds a distinct X-Forwarded-For per request (logins: the per-IP rate limit
 stays on, as behind a proxy, but the benchmark's clients are many).
+A request may carry a "label": the result then also has "by_label", {label: {"latencies_ms",
+"statuses", "errors"}}, so one round can mix several pages that then see the same machine.
 """
 
 import http.client
@@ -43,6 +45,7 @@ def run(plan: dict) -> dict:
     latencies: list[float] = []
     statuses: dict[str, int] = {}
     failures: list[str] = []
+    by_label: dict[str, dict] = {}
     errors = 0
     deadline = time.perf_counter() + duration
 
@@ -70,13 +73,21 @@ def run(plan: dict) -> dict:
             except (OSError, http.client.HTTPException) as error:
                 status, content = "connection-error", repr(error).encode()
             elapsed_ms = (time.perf_counter() - started) * 1000
+            failed = not status.isdigit() or int(status) not in ok
             with lock:
                 latencies.append(elapsed_ms)
                 statuses[status] = statuses.get(status, 0) + 1
-                if not status.isdigit() or int(status) not in ok:
+                if failed:
                     errors += 1
                     if len(failures) < 3:
                         failures.append(f"{status} {spec['path']}: {content[:300]!r}")
+                if "label" in spec:
+                    labelled = by_label.setdefault(
+                        spec["label"], {"latencies_ms": [], "statuses": {}, "errors": 0}
+                    )
+                    labelled["latencies_ms"].append(elapsed_ms)
+                    labelled["statuses"][status] = labelled["statuses"].get(status, 0) + 1
+                    labelled["errors"] += failed
 
     started = time.perf_counter()
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
@@ -91,6 +102,7 @@ def run(plan: dict) -> dict:
         "errors": errors,
         "failures": failures,
         "elapsed_s": elapsed,
+        "by_label": by_label,
     }
 
 

@@ -1,8 +1,11 @@
 """The bulk loader on a small size: the rows the benchmark addresses exist and clean up."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.utils import timezone
 
 from accounts.models import Account, User
 from audit.models import ActivityEvent
@@ -76,3 +79,62 @@ def test_bench_hello_sends_anonymous_visitors_to_login(client, settings):
     response = client.get("/bench/hello/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_cleanup_deletes_what_the_orm_would_cascade_to_and_nulls_what_it_would(account):
+    from memberships.models import MemberCount
+
+    info = loader.load(sizes=(10,), invite_accounts=1, events=5)
+    bench_admin = User.objects.get(pk=info["admin"]["id"])
+    outsider = User.objects.create(email="outsider@example.test")
+    Membership.objects.create(user=bench_admin, account=account, role="viewer")
+    Membership.objects.create(user=outsider, account=account, role="owner")
+    invitation = Invitation.objects.create(
+        account=account,
+        email="new@example.test",
+        role="viewer",
+        invited_by=bench_admin,
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+
+    loader.cleanup()
+
+    assert list(Membership.objects.filter(account=account)) == [
+        Membership.objects.get(user=outsider)
+    ]
+    assert MemberCount.objects.get(account=account).members == 1  # the triggers saw it
+    invitation.refresh_from_db()
+    assert invitation.invited_by is None
+    assert User.objects.filter(pk=outsider.pk).exists()
+
+
+def test_delete_rows_refuses_an_on_delete_it_does_not_know(monkeypatch):
+    from django.db import models
+
+    field = Membership._meta.get_field("user")
+    monkeypatch.setattr(field.remote_field, "on_delete", models.SET_DEFAULT)
+    loader.load(sizes=(10,), invite_accounts=1, events=1)
+
+    with pytest.raises(RuntimeError, match="on_delete"):
+        loader.delete_rows(User.objects.filter(email__endswith=f"@{loader.EMAIL_DOMAIN}"))
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="forked loaders need PostgreSQL: each opens its own connection to committed rows",
+)
+@pytest.mark.django_db(transaction=True)
+def test_forked_loaders_build_the_same_data_set_as_one_process():
+    info = loader.load(sizes=(10, 60), invite_accounts=2, events=30, batch=7, chunk=11, processes=2)
+
+    for size in (10, 60):
+        account = Account.objects.get(pk=info["sizes"][size]["pk"])
+        members = Membership.objects.filter(account=account)
+        assert members.count() == size
+        assert members.filter(role="owner").count() == 1
+        assert members.filter(status="suspended").count() == len(range(7, size - 1, 100))
+        assert Invitation.objects.pending().filter(account=account).count() == size // 10
+        assert not members.filter(user_email="").exists()  # the email-copy trigger ran
+    assert ActivityEvent.objects.filter(account_id=info["sizes"][60]["pk"]).count() == 30
+    loader.cleanup()
+    assert not User.objects.filter(email__endswith=f"@{loader.EMAIL_DOMAIN}").exists()
