@@ -10,6 +10,7 @@ from accounts.forms import ProfileForm
 from accounts.models import Account
 from accounts.services import update_profile
 from invitations.selectors import seats_used
+from memberships.forms import NewAccountForm
 from memberships.mixins import CURRENT_ACCOUNT_SESSION_KEY, MembershipRequiredMixin
 from memberships.models import Membership
 from memberships.selectors import (
@@ -17,6 +18,7 @@ from memberships.selectors import (
     open_memberships,
     suspended_memberships,
 )
+from memberships.services import create_account
 
 
 def home(request):
@@ -129,3 +131,15 @@ class ProfileView(LoginRequiredMixin, FormView):
         )
         messages.success(self.request, "Your personal settings are saved.")
         return redirect("profile")
+
+
+class CreateAccountView(LoginRequiredMixin, FormView):
+    """/accounts/new/: any signed-in person creates an account and becomes its Owner."""
+
+    template_name = "accounts/create.html"
+    form_class = NewAccountForm
+
+    def form_valid(self, form):
+        account = create_account(owner=self.request.user, name=form.cleaned_data["name"])
+        messages.success(self.request, f"{account.name} is created. You are its Owner.")
+        return redirect("overview", slug=account.slug)

@@ -23,6 +23,7 @@ _USER_MENU = (
     ("Change password", "account_change_password"),
     ("Two-factor authentication", "mfa_index"),
     ("Sessions", "usersessions_list"),
+    ("Create an account", "account_create"),
 )
 
 

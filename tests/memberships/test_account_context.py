@@ -96,3 +96,30 @@ def test_revisiting_the_overview_does_not_write_the_session(client_for, account,
     assert response.status_code == 200
     writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("UPDATE")]
     assert writes == []
+
+
+def test_a_person_with_no_account_creates_one_from_the_chooser_and_owns_it(client_for):
+    """Issue 17 item 3: nobody signed in is stranded without an account."""
+    from django.urls import reverse
+
+    from accounts.models import Account
+    from memberships.models import Membership
+    from tests.factories import UserFactory
+
+    person = UserFactory()
+    client = client_for(person)
+    chooser = client.get(reverse("account_chooser")).content.decode()
+    create_url = reverse("account_create")
+    assert f'href="{create_url}"' in chooser
+    assert "sign up to create your own" not in chooser
+    page = client.get(create_url)
+    assert page.status_code == 200
+    assert f'href="{create_url}"' in page.content.decode()  # the account menu offers it too
+    refused = client.post(create_url, {"name": " \u0007 "})
+    assert refused.status_code == 200 and refused.context["form"].errors["name"]
+    assert not Account.objects.exists()
+    response = client.post(create_url, {"name": "Side Project"})
+    account = Account.objects.get(name="Side Project")
+    assert response["Location"] == reverse("overview", kwargs={"slug": account.slug})
+    assert Membership.objects.get(account=account).role == "owner"
+    assert Membership.objects.get(account=account).user == person

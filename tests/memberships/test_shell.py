@@ -53,6 +53,7 @@ def test_user_menu_offers_leave_inside_an_account_only(client_for):
         ("account_change_password", "Change password"),
         ("mfa_index", "Two-factor authentication"),
         ("usersessions_list", "Sessions"),
+        ("account_create", "Create an account"),
     ]
     menu = "".join(
         f'<li><a class="dropdown-item" href="{reverse(name)}">{label}</a></li>'
