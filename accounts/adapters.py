@@ -1,15 +1,41 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.urls import reverse
 
 
+def _lockout_minutes() -> int:
+    """The longest window of the failed-login limits (ACCOUNT_RATE_LIMITS["login_failed"],
+    e.g. "10/m/ip,5/300s/key" -> 5): how long a lock can last."""
+    seconds = 60
+    for rule in settings.ACCOUNT_RATE_LIMITS.get("login_failed", "").split(","):
+        parts = rule.strip().split("/")
+        if len(parts) >= 2:
+            period = parts[1]
+            unit = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(period[-1:], 1)
+            amount = period[:-1] if period[-1:].isalpha() else period
+            seconds = max(seconds, int(amount or 1) * unit)
+    return -(-seconds // 60)
+
+
 class AccountAdapter(DefaultAccountAdapter):
-    # One message for unknown email, wrong password and a locked-out login.
+    # One message for an unknown email and a wrong password. A lock says it is one, and for
+    # how long: it applies to any email typed (known or not) and to the network, so it tells
+    # nothing about which emails have a login.
     error_messages = {
         **DefaultAccountAdapter.error_messages,
         "email_password_mismatch": "The email address or password is not correct.",
-        "too_many_login_attempts": "The email address or password is not correct.",
     }
+
+    def validation_error(self, code, *args):
+        if code == "too_many_login_attempts":
+            return forms.ValidationError(
+                "Signing in is locked for a while after too many failed attempts. "
+                f"Try again in {_lockout_minutes()} minutes, or reset your password.",
+                code=code,
+            )
+        return super().validation_error(code, *args)
 
     def get_login_redirect_url(self, request):
         return reverse("home")

@@ -4,15 +4,16 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.generic import FormView, TemplateView
 
 from accounts.forms import ProfileForm
 from accounts.models import Account
 from accounts.services import update_profile
 from invitations.selectors import seats_used
+from memberships import access
 from memberships.forms import NewAccountForm
 from memberships.mixins import CURRENT_ACCOUNT_SESSION_KEY, MembershipRequiredMixin
-from memberships.models import Membership
 from memberships.selectors import (
     closed_accounts_owned_by,
     open_memberships,
@@ -65,9 +66,11 @@ class TwoFactorRequiredView(MembershipRequiredMixin, TemplateView):
 
 
 class AccountLoginView(LoginView):
-    """/a/<slug>/login/: only members of this account may sign in here.
+    """/a/<slug>/login/: only people the access gate lets into this account sign in here.
 
-    Anyone else gets the same generic failure as a wrong password.
+    A wrong email or password gets the generic failure; the right password of someone the
+    gate refuses is told why (not a member, or suspended), so nobody resets a password that
+    works. 2FA demands are met after signing in, as everywhere.
     """
 
     template_name = "accounts/account_login.html"
@@ -78,15 +81,17 @@ class AccountLoginView(LoginView):
 
     def form_valid(self, form):
         user = getattr(form, "user", None)
-        is_member = (
-            user is not None
-            and Membership.objects.active().filter(user=user, account=self.account).exists()
-        )
-        if not is_member:
-            from allauth.account.adapter import get_adapter
-
+        decision = access.decide(user, self.account, tolerate=access.TWO_FACTOR)
+        if not decision.granted:
+            main_login = reverse("account_login")
             form.add_error(
-                None, get_adapter(self.request).error_messages["email_password_mismatch"]
+                None,
+                format_html(
+                    "{} Your email and password are right: "
+                    '<a href="{}">sign in on the main page</a> to reach your accounts.',
+                    access.refusal_message(decision.refusal, self.account),
+                    main_login,
+                ),
             )
             return self.form_invalid(form)
         return super().form_valid(form)

@@ -116,14 +116,29 @@ def test_common_and_similar_passwords_are_refused(client):
     assert User.objects.count() == 0
 
 
-def test_account_login_refuses_non_member_with_generic_message(client):
+def test_account_login_tells_a_non_member_with_the_right_password_why(client):
+    """Issue 17 item 5: not "email or password is not correct", or they reset a password that
+    works; a wrong password still gets the generic answer."""
     account = AccountFactory()
     MembershipFactory(account=account, role="owner")
     outsider = UserFactory()
     url = reverse("account_specific_login", kwargs={"slug": account.slug})
     response = client.post(url, {"login": outsider.email, "password": TEST_PASSWORD})
     assert response.status_code == 200
-    assert "The email address or password is not correct." in response.content.decode()
+    body = response.content.decode()
+    assert f"You are not a member of {account.name}." in body
+    assert "Your email and password are right" in body
+    assert "The email address or password is not correct." not in body
+    assert "_auth_user_id" not in client.session
+    wrong = client.post(url, {"login": outsider.email, "password": "not-it"})
+    assert "The email address or password is not correct." in wrong.content.decode()
+
+
+def test_account_login_tells_a_suspended_member_they_are_suspended(client):
+    membership = MembershipFactory(role="viewer", status="suspended")
+    url = reverse("account_specific_login", kwargs={"slug": membership.account.slug})
+    response = client.post(url, {"login": membership.user.email, "password": TEST_PASSWORD})
+    assert f"Your access to {membership.account.name} is suspended" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 

@@ -11,6 +11,7 @@ pytestmark = pytest.mark.django_db
 
 LOGIN = "/accounts/login/"
 GENERIC = b"The email address or password is not correct."
+LOCKED = b"Signing in is locked for a while after too many failed attempts. Try again in 5 minutes"
 
 
 def attempt(email, password, **headers):
@@ -29,7 +30,8 @@ def test_case_variants_of_one_email_share_the_limit():
         assert GENERIC in response.content
     response, logged_in = attempt(user.email.upper(), TEST_PASSWORD, REMOTE_ADDR="10.0.1.1")
     assert not logged_in, "the right password is refused while the email is locked"
-    assert GENERIC in response.content  # same message as a wrong password
+    assert LOCKED in response.content  # says it is a lock, and for how long
+    assert GENERIC not in response.content  # not "wrong password": nobody resets for nothing
 
 
 def test_spoofed_forwarded_for_does_not_escape_the_per_ip_limit(settings):
@@ -61,3 +63,16 @@ def test_unknown_email_and_wrong_password_get_the_same_message():
     wrong, _ = attempt(user.email, "wrong", REMOTE_ADDR="10.1.0.2")
     assert GENERIC in unknown.content
     assert GENERIC in wrong.content
+
+
+def test_a_lock_reads_the_same_for_an_email_with_a_login_and_one_without():
+    """The lock counts any email typed, so its message tells nothing about who has a login."""
+    UserFactory(email="kim@example.test")
+    answers = []
+    for email in ("kim@example.test", "nobody-here@example.test"):
+        for i in range(5):
+            attempt(email, "wrong", REMOTE_ADDR=f"10.2.{len(answers)}.{i + 1}")
+        response, _ = attempt(email, "wrong", REMOTE_ADDR=f"10.3.{len(answers)}.1")
+        answers.append(response.content.replace(email.encode(), b"EMAIL"))
+    assert LOCKED in answers[0]
+    assert LOCKED in answers[1]
