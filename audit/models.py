@@ -28,6 +28,10 @@ class Action(models.TextChoices):
     APIKEY_CREATED = "apikey.created", "API key created"
     APIKEY_REGENERATED = "apikey.regenerated", "API key regenerated"
     APIKEY_DELETED = "apikey.deleted", "API key deleted"
+    PROVISIONED = "member.provisioned", "Provisioned by SCIM"
+    NAME_CHANGED = "member.name_changed", "Name changed"
+    SCIM_TOKEN_CREATED = "scim.token_created", "SCIM token created"
+    SCIM_TOKEN_REVOKED = "scim.token_revoked", "SCIM token revoked"
 
 
 class ActivityEventQuerySet(models.QuerySet):
@@ -51,6 +55,9 @@ class ActivityEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_email = models.EmailField(blank=True)
+    # Who acted when it was not the person themselves, e.g. "SCIM (Okta)" for a change an
+    # identity provider made with a token (actor is then the token's creator).
+    actor_label = models.CharField(max_length=120, blank=True)
     action = models.CharField(max_length=64, choices=Action.choices)
     target_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

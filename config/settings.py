@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "apikeys",
     "api",
     "security",
+    "scim",
 ]
 
 MIDDLEWARE = [
@@ -268,6 +269,14 @@ MIDDLEWARE += ["security.middleware.NoStoreOnSecretPagesMiddleware"]
 API_KEY_PREFIX = "rk"
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
 API_AUTH_FAILURES_PER_MINUTE = env.int("API_AUTH_FAILURES_PER_MINUTE", default=30)
+
+# SCIM 2.0 provisioning (scim/): tokens are scim_<prefix>_<secret>; limits per token and per IP.
+SCIM_TOKEN_PREFIX = "scim"
+SCIM_RATE_LIMIT_PER_MINUTE = env.int("SCIM_RATE_LIMIT_PER_MINUTE", default=600)
+SCIM_AUTH_FAILURES_PER_MINUTE = env.int("SCIM_AUTH_FAILURES_PER_MINUTE", default=30)
+SCIM_MAX_BODY_BYTES = 1024 * 1024
+SCIM_MAX_RESULTS = 200
+
 # Wrong current passwords per person per minute on the close-account and transfer forms.
 PASSWORD_CONFIRM_FAILURES_PER_MINUTE = env.int("PASSWORD_CONFIRM_FAILURES_PER_MINUTE", default=5)
 

@@ -38,6 +38,7 @@ from invitations.models import Invitation
 from memberships.access import Refusal
 from memberships.exceptions import MembershipError
 from memberships.models import Membership, NotificationPreference
+from scim.models import ScimToken
 from tests.api.conftest import ApiClient
 from tests.factories import (
     TEST_PASSWORD,
@@ -64,6 +65,7 @@ NOT_ACCOUNT_DOORS = {
     "invitations/<str:token>/": "moves an invitation token into the session",
     "api/v1/": "the JSON API: every operation is driven from the OpenAPI document",
     "^api/": "unknown routes under /api/: a JSON 404, nothing else",
+    "scim/v2/": "SCIM, scoped by its token: tests/scim drive every refusal",
 }
 # Doors a refusal lets through on purpose (the page a blocked person is sent to, the way out).
 TOLERATED = {
@@ -102,6 +104,13 @@ class World:
         self.invitation = InvitationFactory(account=x, invited_by=self.admin.user)
         self.key = ApiKeyFactory(account=x, created_by=self.admin.user)
         self.invoice = InvoiceFactory(account=x)
+        self.scim_token = ScimToken.objects.create(
+            account=x,
+            created_by=self.admin.user,
+            name="Door",
+            prefix=f"door{x.pk}",
+            secret_hash="-",
+        )
         BillingAddressFactory(account=x)
         self.person_key = (
             self.own_key
@@ -136,6 +145,7 @@ class World:
             "invitation_id": self.invitation.pk,
             "key_id": self.key.pk,
             "number": self.invoice.number,
+            "token_id": self.scim_token.pk,
         }
 
     def post_body(self):
@@ -183,6 +193,7 @@ class World:
                 ),
                 "events": list(ActivityEvent.objects.filter(account=x).order_by("pk").values()),
                 "invoices": list(Invoice.objects.filter(account=x).order_by("pk").values()),
+                "scim_tokens": list(ScimToken.objects.filter(account=x).order_by("pk").values()),
                 "address": list(BillingAddress.objects.filter(account=x).values()),
                 "preferences": list(
                     NotificationPreference.objects.filter(membership__account=x)
@@ -356,6 +367,21 @@ def service_calls(world):
         "billing.services.change_plan": {"account": x, "plan": "standard"},
         "billing.services.update_billing_address": {"account": x, "fields": {"company": "Door"}},
         "security.services.reset_two_factor": {"account": x, "membership_id": world.target.pk},
+        "scim.services.update_provisioning": {
+            "account": x,
+            "enabled": True,
+            "default_level": "viewer",
+        },
+        "scim.services.create_token": {"account": x, "name": "Door token"},
+        "scim.services.revoke_token": {"account": x, "token_id": world.scim_token.pk},
+        "scim.services.provision_member": {"account": x, "email": "door-scim@example.com"},
+        "scim.services.update_member_details": {
+            "account": x,
+            "membership_id": world.target.pk,
+            "first_name": "Door",
+            "last_name": "Changed",
+            "external_id": "door",
+        },
     } | {"_actor": p}
 
 
