@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from scim2_models import Context, Error, SCIMException
+from scim2_models import Context, Error, SCIMException, ScimPolicy
 
 from audit.services import acting_as
 from memberships.exceptions import (
@@ -28,6 +28,13 @@ from scim.auth import ScimAuthError, authenticate
 from scim.exceptions import ScimRefusal
 
 CONTENT_TYPE = "application/scim+json"
+# The strict reading of RFC 7644 but for the two shapes Microsoft Entra ID sends: a `remove`
+# whose value names the members to remove, and a path filter that names a value to create
+# (emails[type eq "work"].value). Unknown attributes and schemas stay refused.
+POLICY = ScimPolicy(
+    remove_value_as_filter=ScimPolicy.RemoveValue.apply,
+    unmatched_path_filter=ScimPolicy.UnmatchedPathFilter.create,
+)
 
 
 def scim_response(payload: dict | None, *, status: int = 200, location: str = "") -> HttpResponse:
@@ -140,7 +147,7 @@ def scim_endpoint(view):
         except ScimAuthError as error:
             return error_response(error.status, error.detail)
         try:
-            with acting_as(caller.token.actor_label):
+            with POLICY, acting_as(caller.token.actor_label):
                 return view(request, caller, *args, **kwargs)
         except BadRequest as error:
             return error_response(error.status, error.detail, error.scim_type)

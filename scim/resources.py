@@ -10,6 +10,7 @@ a Group is one of the five levels.
 
 from scim2_models import (
     Email,
+    EnterpriseUser,
     Group,
     GroupMember,
     GroupMembership,
@@ -21,16 +22,20 @@ from scim2_models import (
 from accounts.roles import ROLES_HIGHEST_FIRST, Role
 from memberships.models import Membership, MembershipStatus
 
+# Identity providers send the enterprise extension (Entra always does); Roster keeps none of
+# its attributes, but accepts it.
+ScimUser = User[EnterpriseUser]
+
 
 def base_url(request) -> str:
     return request.build_absolute_uri("/scim/v2/")
 
 
-def user_resource(membership: Membership, base: str) -> User:
+def user_resource(membership: Membership, base: str) -> ScimUser:
     user = membership.user
     identity = getattr(membership, "scim_identity", None)
     full_name = f"{user.first_name} {user.last_name}".strip()
-    return User(
+    return ScimUser(
         id=str(membership.pk),
         external_id=identity.external_id if identity else None,
         user_name=user.email,

@@ -7,6 +7,7 @@ from scim2_models import (
     Bulk,
     ChangePassword,
     Context,
+    EnterpriseUser,
     ETag,
     Filter,
     Group,
@@ -21,9 +22,10 @@ from scim2_models import (
 )
 
 from scim.protocol import dump, error_response, scim_endpoint, scim_response
-from scim.resources import base_url
+from scim.resources import ScimUser, base_url
 
-RESOURCE_MODELS = {"User": User, "Group": Group}
+RESOURCE_MODELS = {"User": ScimUser, "Group": Group}
+SCHEMA_MODELS = [User, EnterpriseUser, Group]
 
 
 def _service_provider_config(base: str) -> ServiceProviderConfig:
@@ -79,7 +81,7 @@ def resource_types(request, caller, name: str | None = None):
 @scim_endpoint
 def schemas(request, caller, schema_id: str | None = None):
     base = base_url(request)
-    by_id = {str(model.__schema__): model for model in RESOURCE_MODELS.values()}
+    by_id = {str(model.__schema__): model for model in SCHEMA_MODELS}
     if schema_id is not None:
         if schema_id not in by_id:
             return error_response(404, f"No schema {schema_id}.")

@@ -3,7 +3,7 @@ delete. Each change goes through the services the Users page uses (people.servic
 scim.services, acting as the token's creator through the one access gate."""
 
 from django.conf import settings
-from scim2_models import Context, ListResponse, PatchOp, ResponseParameters, SearchRequest, User
+from scim2_models import Context, ListResponse, PatchOp, ResponseParameters, SearchRequest
 
 from accounts.models import normalize_email
 from accounts.roles import Role
@@ -22,7 +22,7 @@ from scim.protocol import (
     scim_response,
     validate,
 )
-from scim.resources import base_url, user_resource
+from scim.resources import ScimUser, base_url, user_resource
 
 
 def _members(account):
@@ -41,7 +41,7 @@ def _member(account, user_id: str) -> Membership | None:
 
 def _response_parameters(request):
     return validate(
-        ResponseParameters[User],
+        ResponseParameters[ScimUser],
         {
             "attributes": request.GET.get("attributes") or None,
             "excludedAttributes": request.GET.get("excludedAttributes") or None,
@@ -68,7 +68,7 @@ def _int(value, default: int) -> int:
 
 def _list(request, caller):
     search = validate(
-        SearchRequest[User],
+        SearchRequest[ScimUser],
         {
             "filter": request.GET.get("filter") or None,
             "attributes": request.GET.get("attributes") or None,
@@ -86,7 +86,7 @@ def _list(request, caller):
     total = rows.count()
     page = list(rows[start - 1 : start - 1 + count]) if count else []
     base = base_url(request)
-    response = ListResponse[User](
+    response = ListResponse[ScimUser](
         total_results=total,
         start_index=start,
         items_per_page=len(page),
@@ -97,7 +97,7 @@ def _list(request, caller):
     )
 
 
-def _level_from_roles(resource: User) -> str | None:
+def _level_from_roles(resource: ScimUser) -> str | None:
     """A level named in the User's `roles` (Entra app roles send them): "Admin" or "admin"."""
     for role in resource.roles or []:
         value = str(role.value or role.display or "").strip().lower()
@@ -106,7 +106,7 @@ def _level_from_roles(resource: User) -> str | None:
     return None
 
 
-def _email_of(resource: User) -> str:
+def _email_of(resource: ScimUser) -> str:
     email = resource.user_name
     if not email and resource.emails:
         primary = [e for e in resource.emails if e.primary] or resource.emails
@@ -117,7 +117,7 @@ def _email_of(resource: User) -> str:
 
 
 def _create(request, caller):
-    resource = validate(User, read_json(request), Context.RESOURCE_CREATION_REQUEST)
+    resource = validate(ScimUser, read_json(request), Context.RESOURCE_CREATION_REQUEST)
     name = resource.name
     membership = services.provision_member(
         account=caller.account,
@@ -148,10 +148,10 @@ def user(request, caller, user_id: str):
         params = _response_parameters(request)
         return scim_response(dump(user_resource(membership, base), params=params))
     if request.method == "PUT":
-        desired = validate(User, read_json(request), Context.RESOURCE_REPLACEMENT_REQUEST)
+        desired = validate(ScimUser, read_json(request), Context.RESOURCE_REPLACEMENT_REQUEST)
         _apply(caller, membership, desired, replace=True)
     elif request.method == "PATCH":
-        patch = validate(PatchOp[User], read_json(request), Context.RESOURCE_PATCH_REQUEST)
+        patch = validate(PatchOp[ScimUser], read_json(request), Context.RESOURCE_PATCH_REQUEST)
         desired = user_resource(membership, base)
         patch.patch(desired)
         _apply(caller, membership, desired, replace=False)
@@ -167,7 +167,7 @@ def user(request, caller, user_id: str):
     return scim_response(dump(user_resource(_members(caller.account).get(pk=membership.pk), base)))
 
 
-def _apply(caller, membership: Membership, desired: User, *, replace: bool) -> None:
+def _apply(caller, membership: Membership, desired: ScimUser, *, replace: bool) -> None:
     """Bring `membership` to `desired`, one service per kind of change."""
     user = membership.user
     if desired.user_name and normalize_email(str(desired.user_name)) != user.email:
