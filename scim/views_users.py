@@ -149,12 +149,12 @@ def user(request, caller, user_id: str):
         return scim_response(dump(user_resource(membership, base), params=params))
     if request.method == "PUT":
         desired = validate(ScimUser, read_json(request), Context.RESOURCE_REPLACEMENT_REQUEST)
-        _apply(caller, membership, desired, replace=True)
+        _apply(caller, membership, desired)
     elif request.method == "PATCH":
         patch = validate(PatchOp[ScimUser], read_json(request), Context.RESOURCE_PATCH_REQUEST)
         desired = user_resource(membership, base)
         patch.patch(desired)
-        _apply(caller, membership, desired, replace=False)
+        _apply(caller, membership, desired)
     elif request.method == "DELETE":
         if membership.role == Role.OWNER:
             raise OwnerIsOutOfReach("SCIM cannot remove the Owner of the account.")
@@ -167,7 +167,7 @@ def user(request, caller, user_id: str):
     return scim_response(dump(user_resource(_members(caller.account).get(pk=membership.pk), base)))
 
 
-def _apply(caller, membership: Membership, desired: ScimUser, *, replace: bool) -> None:
+def _apply(caller, membership: Membership, desired: ScimUser) -> None:
     """Bring `membership` to `desired`, one service per kind of change."""
     user = membership.user
     if desired.user_name and normalize_email(str(desired.user_name)) != user.email:
@@ -180,7 +180,7 @@ def _apply(caller, membership: Membership, desired: ScimUser, *, replace: bool) 
     last = (name.family_name if name and name.family_name is not None else user.last_name) or ""
     identity = getattr(membership, "scim_identity", None)
     old_external = identity.external_id if identity else ""
-    external = desired.external_id or ("" if replace else old_external)
+    external = desired.external_id or ""  # a PATCH's desired state starts from the current
     active = desired.active
     level = _level_from_roles(desired)
     changes_details = (first, last, external) != (user.first_name, user.last_name, old_external)
