@@ -159,6 +159,7 @@ def scim_endpoint(view):
     return wrapper
 
 
+@csrf_exempt
 def not_found(request, *args, **kwargs):
     return error_response(404, "No such SCIM endpoint.")
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("Schemas", views_discovery.schemas, name="schemas"),
     path("Schemas/<str:schema_id>", views_discovery.schemas, name="schema"),
     path("Users", views_users.users, name="users"),
+    path("Users/.search", views_users.search, name="users_search"),
     path("Users/<str:user_id>", views_users.user, name="user"),
     path("Groups", views_groups.groups, name="groups"),
     path("Groups/<str:group_id>", views_groups.group, name="group"),

@@ -21,7 +21,7 @@ from scim2_models import (
     User,
 )
 
-from scim.protocol import dump, error_response, scim_endpoint, scim_response
+from scim.protocol import dump, error_response, method_not_allowed, scim_endpoint, scim_response
 from scim.resources import ScimUser, base_url
 
 RESOURCE_MODELS = {"User": ScimUser, "Group": Group}
@@ -51,6 +51,8 @@ def _service_provider_config(base: str) -> ServiceProviderConfig:
 
 @scim_endpoint
 def service_provider_config(request, caller):
+    if request.method != "GET":
+        return method_not_allowed(["GET"])
     config = _service_provider_config(base_url(request))
     return scim_response(dump(config))
 
@@ -69,6 +71,8 @@ def _schema(model, base: str) -> Schema:
 
 @scim_endpoint
 def resource_types(request, caller, name: str | None = None):
+    if request.method != "GET":
+        return method_not_allowed(["GET"])
     base = base_url(request)
     if name is not None:
         if name not in RESOURCE_MODELS:
@@ -80,6 +84,8 @@ def resource_types(request, caller, name: str | None = None):
 
 @scim_endpoint
 def schemas(request, caller, schema_id: str | None = None):
+    if request.method != "GET":
+        return method_not_allowed(["GET"])
     base = base_url(request)
     by_id = {str(model.__schema__): model for model in SCHEMA_MODELS}
     if schema_id is not None:

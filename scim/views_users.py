@@ -66,19 +66,30 @@ def _int(value, default: int) -> int:
         return default
 
 
-def _list(request, caller):
+@scim_endpoint
+def search(request, caller):
+    """POST /Users/.search (RFC 7644 §3.4.3): the query in a SearchRequest body."""
+    if request.method != "POST":
+        return method_not_allowed(["POST"])
+    body = read_json(request)
+    return _list(request, caller, body)
+
+
+def _list(request, caller, body: dict | None = None):
+    params = body if body is not None else request.GET
     search = validate(
         SearchRequest[ScimUser],
         {
-            "filter": request.GET.get("filter") or None,
-            "attributes": request.GET.get("attributes") or None,
-            "excludedAttributes": request.GET.get("excludedAttributes") or None,
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+            "filter": params.get("filter") or None,
+            "attributes": params.get("attributes") or None,
+            "excludedAttributes": params.get("excludedAttributes") or None,
         },
         Context.SEARCH_REQUEST,
     )
-    start = max(_int(request.GET.get("startIndex"), 1), 1)
+    start = max(_int(params.get("startIndex"), 1), 1)
     count = min(
-        max(_int(request.GET.get("count"), settings.SCIM_MAX_RESULTS), 0), settings.SCIM_MAX_RESULTS
+        max(_int(params.get("count"), settings.SCIM_MAX_RESULTS), 0), settings.SCIM_MAX_RESULTS
     )
     rows = _members(caller.account)
     if search.filter is not None:
@@ -107,13 +118,16 @@ def _level_from_roles(resource: ScimUser) -> str | None:
 
 
 def _email_of(resource: ScimUser) -> str:
-    email = resource.user_name
-    if not email and resource.emails:
-        primary = [e for e in resource.emails if e.primary] or resource.emails
-        email = primary[0].value
-    if not email or "@" not in str(email):
-        raise BadRequest("userName must be the person's email address.", scim_type="invalidValue")
-    return normalize_email(str(email))
+    """The login email: userName when it is an address, else the primary (or first) email."""
+    candidates = [resource.user_name]
+    primary = [e for e in resource.emails or [] if e.primary] + list(resource.emails or [])
+    candidates += [e.value for e in primary]
+    for email in candidates:
+        if email and "@" in str(email):
+            return normalize_email(str(email))
+    raise BadRequest(
+        "userName (or a work email) must be the person's email address.", scim_type="invalidValue"
+    )
 
 
 def _create(request, caller):
