@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts import ratelimit
+from config.request_context import current_ip
 from memberships import access
 from memberships.exceptions import AccessDenied, NotAllowed
 from memberships.models import Membership
@@ -66,7 +67,7 @@ class ScimCaller:
 def authenticate(request) -> ScimCaller:
     """The caller of `request`, or ScimAuthError. Failures count per client IP; successes
     per token."""
-    ip = request.META.get("REMOTE_ADDR") or "unknown"
+    ip = current_ip() or "unknown"  # honours TRUSTED_PROXY_COUNT, like the activity log
     limit = settings.SCIM_AUTH_FAILURES_PER_MINUTE
     if ratelimit.is_over("scim-auth-fail", ip, limit=limit):
         raise ScimAuthError("Too many failed SCIM token attempts.", status=429)
