@@ -233,19 +233,24 @@ def hash_seconds(password_hash: str, password: str, repeat: int = 5) -> float:
     return statistics.median(times)
 
 
-def count_queries(info: dict, urls: dict[str, str], invite_sink: dict) -> dict[str, int]:
-    """Queries per request of each scenario, with django.test.Client in this process."""
+def count_queries(
+    info: dict, urls: dict[str, str], invite_sink: dict
+) -> tuple[dict[str, int], list[str]]:
+    """Queries per request of each scenario, with django.test.Client in this process, and
+    the variant pages whose HTML is not their page's (up to whitespace): a variant must
+    change how the page is made, never what it shows."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
     from bench.loader import ADMIN_EMAIL, PASSWORD
+    from bench.variants import normalised_html, page_of
     from invitations.models import Invitation
 
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(email=ADMIN_EMAIL))
-    counts = {}
+    counts, pages = {}, {}
     for name, url in urls.items():
         for _ in range(2):  # the first request also records the session (once a minute)
             with CaptureQueriesContext(connection) as queries:
@@ -253,6 +258,8 @@ def count_queries(info: dict, urls: dict[str, str], invite_sink: dict) -> dict[s
             if response.status_code != 200:
                 raise RuntimeError(f"{name}: {url} answered {response.status_code} in-process")
         counts[name] = len(queries)
+        if name.startswith(("users_", "without_")):
+            pages[name] = normalised_html(response.content)
         size = users_page_size(name)
         if size is not None and name.endswith("_first"):
             rows = response.content.count(b"data-member=")
@@ -278,7 +285,12 @@ def count_queries(info: dict, urls: dict[str, str], invite_sink: dict) -> dict[s
     if response.status_code != 302:
         raise RuntimeError(f"login in-process answered {response.status_code}")
     counts["login"] = len(queries)
-    return counts
+    differing = [
+        name
+        for name in pages
+        if name.startswith("without_") and pages[name] != pages[page_of(name)]
+    ]
+    return counts, differing
 
 
 def users_page_size(name: str) -> int | None:
@@ -503,7 +515,15 @@ def run_rounds(
     for outcome in mixed:
         for label, part in outcome["by_label"].items():
             by_label.setdefault(label, []).append({**part, "elapsed_s": outcome["elapsed_s"]})
-    mix = {label: stats.summarise(parts) for label, parts in sorted(by_label.items())}
+    mix = {
+        label: {
+            **stats.summarise(parts),
+            "p50_rounds_ms": [
+                stats.round_ms(stats.percentile(part["latencies_ms"], 50)) for part in parts
+            ],
+        }
+        for label, parts in sorted(by_label.items())
+    }
     return table, statistics.median(hash_rates), statistics.median(hash_times), mix
 
 
@@ -644,7 +664,7 @@ def evaluate(
     return {k: None if v is None else round(v, 3) for k, v in ratios.items()}, targets
 
 
-def evaluate_mechanisms(info, mix, queries, mechanisms) -> dict:
+def evaluate_mechanisms(info, mix, queries, mechanisms, differing=()) -> dict:
     """The "mechanisms" section: how they were measured, the mixed pages' figures, and per
     mechanism what it is, what replaces it, and stats.mechanism_report() on the mixed pages."""
     from bench.variants import MECHANISMS
@@ -660,7 +680,13 @@ def evaluate_mechanisms(info, mix, queries, mechanisms) -> dict:
             "server; p50 and targets below are from that stream"
         ),
         "pages": {
-            name: {**{k: row[k] for k in MIX_FIELDS}, "queries": queries.get(name)}
+            name: {
+                **{k: row[k] for k in MIX_FIELDS},
+                "queries": queries.get(name),
+                "same_html_as_page": None
+                if name.startswith(("users_", "hello"))
+                else (name not in differing),
+            }
             for name, row in mix.items()
         },
         "results": {
@@ -674,7 +700,7 @@ def evaluate_mechanisms(info, mix, queries, mechanisms) -> dict:
     }
 
 
-MIX_FIELDS = ("requests", "p50_ms", "p95_ms", "p99_ms", "errors", "statuses")
+MIX_FIELDS = ("requests", "p50_ms", "p50_rounds_ms", "p95_ms", "p99_ms", "errors", "statuses")
 
 
 def mechanisms_markdown(section: dict) -> list[str]:
@@ -691,12 +717,16 @@ def mechanisms_markdown(section: dict) -> list[str]:
         f'Measured as {section["method"]}. "missed without": the targets the page meets '
         "with the mechanism and misses without it.",
         "",
-        "| page (mixed stream) | requests | p50 ms | p95 ms | errors | queries/req |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| page (mixed stream) | requests | p50 ms | p50 of each round | p95 ms | errors "
+        "| queries/req | same HTML as the page |",
+        "|---|---:|---:|---:|---:|---:|---:|:---:|",
     ]
+    same = {True: "yes", False: "**NO**", None: ""}
     lines += [
-        f"| {name} | {row['requests']} | {ms(row['p50_ms'])} | {ms(row['p95_ms'])} | "
-        f"{row['errors']} | {row['queries'] if row['queries'] is not None else '—'} |"
+        f"| {name} | {row['requests']} | {ms(row['p50_ms'])} | "
+        f"{' / '.join(ms(v) for v in row['p50_rounds_ms'])} | {ms(row['p95_ms'])} | "
+        f"{row['errors']} | {row['queries'] if row['queries'] is not None else '—'} | "
+        f"{same[row['same_html_as_page']]} |"
         for name, row in pages.items()
     ]
     lines += [
@@ -875,7 +905,9 @@ def main() -> int:
 
         port = free_port()
         scenarios, urls = build_scenarios(info, sessions, port, config["mechanisms"])
-        queries = count_queries(info, urls, info["invite_accounts"][-1])
+        queries, differing = count_queries(info, urls, info["invite_accounts"][-1])
+        if differing:
+            log(f"  NOT the same HTML as the page itself: {', '.join(differing)}")
         from django.db import connections
 
         connections.close_all()
@@ -931,7 +963,7 @@ def main() -> int:
         "soak": soak_result,
         "ratios": ratios,
         "targets": targets,
-        "mechanisms": evaluate_mechanisms(info, mix, queries, config["mechanisms"]),
+        "mechanisms": evaluate_mechanisms(info, mix, queries, config["mechanisms"], differing),
         "export_memory": export_memory(None if sqlite_file else database_url),
         "total_seconds": None,
     }

@@ -37,16 +37,16 @@ def summarise(rounds: list[dict]) -> dict:
         "requests": len(latencies),
         "elapsed_s": round(elapsed, 3),
         "rps": round(len(latencies) / elapsed, 2) if elapsed else None,
-        "p50_ms": _round(percentile(latencies, 50)),
-        "p95_ms": _round(percentile(latencies, 95)),
-        "p99_ms": _round(percentile(latencies, 99)),
+        "p50_ms": round_ms(percentile(latencies, 50)),
+        "p95_ms": round_ms(percentile(latencies, 95)),
+        "p99_ms": round_ms(percentile(latencies, 99)),
         "errors": sum(r["errors"] for r in rounds),
         "server_errors": server_errors,
         "statuses": statuses,
     }
 
 
-def _round(value):
+def round_ms(value):
     return None if value is None else round(value, 2)
 
 

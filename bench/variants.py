@@ -24,6 +24,7 @@ module knows about any of this.
 """
 
 import functools
+import re
 import sys
 import threading
 from dataclasses import dataclass
@@ -81,6 +82,24 @@ def variant_path(page_path: str, mechanism: str) -> str:
     if not (page_path.startswith("/") and page_path.endswith("/")):
         raise ValueError(f"a page path starts and ends with a slash, not {page_path!r}")
     return f"{page_path}without/{mechanism}/"
+
+
+def normalised_html(content: bytes) -> str:
+    """A page's HTML for comparing a variant with the page: whitespace between and inside
+    tags collapsed, and the CSRF token's per-render mask blanked."""
+    text = content.decode()
+    text = re.sub(r'(name="csrfmiddlewaretoken" value=")[^"]+"', r'\1"', text)
+    text = re.sub(r">\s+<", "><", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def page_of(scenario: str) -> str:
+    """The scenario of the page a variant scenario does without a mechanism:
+    `without_counts_1000_first` -> `users_1000_first`."""
+    if not scenario.startswith("without_"):
+        raise ValueError(f"{scenario!r} is not a variant scenario")
+    size, end = scenario.rsplit("_", 2)[1:]
+    return f"users_{size}_{end}"
 
 
 def without(request, page: str, mechanism: str):
