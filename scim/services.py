@@ -169,7 +169,13 @@ def provision_member(
     if new_login:
         user = User(email=email, first_name=first_name[:150], last_name=last_name[:150])
         user.set_unusable_password()
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:
+            # Another account's provisioning (which holds another Account lock) made this
+            # login a moment ago: join with it.
+            user, new_login = User.objects.get(email__iexact=email), False
     try:
         with transaction.atomic():
             membership = Membership.objects.create(
