@@ -13,11 +13,12 @@ is still the one measured) that does without one mechanism and changes nothing e
   python_rows       the Users tables' rows and the page shell built in Python (the tags
                     member_rows, invitation_rows, shell_header_menus, shell_sidebar): the same
                     markup from Django templates (bench/templated_rows.py), cached loader.
-  remembered_static config.storage's remembering static storage: whitenoise's
-                    CompressedManifestStaticFilesStorage, which it extends, answers instead.
 
-counts, email_copy and remembered_static swap one module global (the function, the ordering,
-the storage that `{% static %}` asks) for the length of one request, under a process-wide
+(A fourth, the remembering static storage, was weighed here too and removed from the project:
+the page met every target without it; bench/results of 2026-11-30.)
+
+counts and email_copy swap one module global (the function, the ordering) for the length of
+one request, under a process-wide
 lock: gunicorn's sync workers serve one request at a time, and the lock keeps it so under any
 other worker class. python_rows renders with a second template engine instead. No production
 module knows about any of this.
@@ -65,11 +66,6 @@ MECHANISMS = {
             "python_rows",
             "Users table rows and page shell built in Python",
             "the same markup from Django templates ({% for %} in inclusion tags, cached loader)",
-        ),
-        Mechanism(
-            "remembered_static",
-            "RememberingManifestStaticFilesStorage (static URLs remembered)",
-            "whitenoise CompressedManifestStaticFilesStorage",
         ),
     )
 }
@@ -206,31 +202,13 @@ def _email_copy(view_class):
     return module, "MEMBER_ORDER", ("user__email", "pk")
 
 
-def _remembered_static(view_class):
-    """The storage `{% static %}` asks, as whitenoise's, of which config.storage's is a subclass."""
-    import django.contrib.staticfiles.storage
-
-    return django.contrib.staticfiles.storage, "staticfiles_storage", plain_static_storage()
-
-
-SWAPS = {"counts": _counts, "email_copy": _email_copy, "remembered_static": _remembered_static}
+SWAPS = {"counts": _counts, "email_copy": _email_copy}
 
 
 @functools.cache
 def swap(mechanism: str, view_class) -> tuple[ModuleType, str, object]:
     """(module, global name, replacement) that `view_class` does without `mechanism` by."""
     return SWAPS[mechanism](view_class)
-
-
-@functools.cache
-def plain_static_storage():
-    """whitenoise's CompressedManifestStaticFilesStorage with the configured options (it reads
-    the same manifest from STATIC_ROOT)."""
-    from django.conf import settings
-    from whitenoise.storage import CompressedManifestStaticFilesStorage
-
-    options = settings.STORAGES["staticfiles"].get("OPTIONS", {})
-    return CompressedManifestStaticFilesStorage(**options)
 
 
 # --- The templated-rows engine -----------------------------------------------------------------

@@ -37,7 +37,7 @@ def test_scenario_names_say_which_account_size_a_users_page_has():
 
 
 def test_bench_mechanisms_names_all_some_or_none(monkeypatch):
-    assert run.mechanisms_from("") == ["counts", "email_copy", "python_rows", "remembered_static"]
+    assert run.mechanisms_from("") == ["counts", "email_copy", "python_rows"]
     assert run.mechanisms_from("none") == []
     assert run.mechanisms_from("counts, python_rows") == ["counts", "python_rows"]
     with pytest.raises(SystemExit, match="caching"):

@@ -7,7 +7,6 @@ like with like.
 
 from datetime import timedelta
 
-import django.contrib.staticfiles.storage
 import pytest
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -94,36 +93,6 @@ def test_without_email_copy_members_are_ordered_through_the_user(client, bench_s
     assert all('"user_email"' not in sql.split("ORDER BY")[-1] for sql in ordered)
 
 
-def test_without_remembered_static_every_static_url_comes_from_the_swapped_storage(
-    client, bench_site, monkeypatch
-):
-    class Storage:
-        def url(self, name):
-            return f"/plain/{name}"
-
-    storage_module = django.contrib.staticfiles.storage
-    configured = storage_module.staticfiles_storage
-    monkeypatch.setitem(
-        variants.SWAPS,
-        "remembered_static",
-        lambda view_class: (storage_module, "staticfiles_storage", Storage()),
-    )
-    base = f"/a/{bench_site['sizes'][10]['slug']}/users/"
-
-    variant = client.get(variants.variant_path(base, "remembered_static"))
-    real = client.get(base)
-
-    assert b'href="/plain/css/roster.css"' in variant.content
-    assert b"/plain/" not in real.content
-    assert storage_module.staticfiles_storage is configured  # swapped back after the request
-
-
-def test_the_plain_static_storage_is_whitenoises_manifest_storage():
-    from whitenoise.storage import CompressedManifestStaticFilesStorage
-
-    assert type(variants.plain_static_storage()) is CompressedManifestStaticFilesStorage
-
-
 def test_a_variant_asks_what_the_page_asks_before_showing_anything(client, bench_site, settings):
     base = f"/a/{bench_site['sizes'][10]['slug']}/users/"
     client.logout()
@@ -163,7 +132,7 @@ def test_unknown_mechanisms_pages_and_function_views_are_not_found(client, bench
 
 def test_every_mechanism_is_measured_on_a_different_scenario_name():
     names = {f"without_{name}" for name in variants.MECHANISMS}
-    assert len(names) == len(variants.MECHANISMS) == 4
+    assert len(names) == len(variants.MECHANISMS) == 3
     assert set(variants.SWAPS) | {"python_rows"} == set(variants.MECHANISMS)
 
 
