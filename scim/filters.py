@@ -23,8 +23,8 @@ from memberships.models import MembershipStatus
 from scim.protocol import BadRequest
 
 SUPPORTED = (
-    "id, userName, emails, emails.value, emails.type, externalId, active, displayName, "
-    "name.givenName, name.familyName"
+    "id, userName, emails, emails.value, emails.type, externalId, active, name.givenName, "
+    "name.familyName"
 )
 NOTHING = Q(pk__in=[])
 _STRING_LOOKUPS = {
@@ -57,7 +57,6 @@ _STRING_FIELDS = {
     "emails.value": "user__email",
     "name.givenname": "user__first_name",
     "name.familyname": "user__last_name",
-    "displayname": "user__first_name",
 }
 
 

@@ -223,3 +223,10 @@ def test_created_login_email_is_normalised(scim):
     assert (
         UserFactory._meta.model.objects.filter(email__iexact="mixed.case@example.com").count() == 1
     )
+
+
+def test_name_filters_and_an_attribute_roster_cannot_filter_on(scim, people):
+    assert _ids(scim.get('Users?filter=name.givenName eq "g0"')) == [people["ann@example.com"]]
+    assert _ids(scim.get('Users?filter=name.familyName sw "F2"')) == [people["cy@corp.test"]]
+    refused = scim.get('Users?filter=displayName eq "G0 F0"')
+    assert refused.status_code == 400 and refused.json()["scimType"] == "invalidFilter"
