@@ -7,6 +7,12 @@ rows copied with `session_replication_role = replica` bypass them; a wrong count
 the Users page's pages in the wrong place, a wrong copy a member in the wrong place in its
 email order. `reconcile_member_counts()` and `reconcile_user_email_copies()` (both run by the
 management command `reconcile_member_counts`, on each deploy) find and correct them.
+
+Why the triggers stay (`make bench`, 2026-11-30, PostgreSQL, one mixed stream, 10 to 100,000
+members): counting with COUNT instead of the kept counts took the Users page at 100,000
+members from 54.3 to 77.0 ms and missed p50(100,000) / p50(10) <= 1.5 (2.25 against 1.39);
+ordering by `user__email` instead of the kept copy made the last page of 1,000 and of 10,000
+members 4.4 times the first (254.5 against 46.9 ms; the target is 2).
 """
 
 from django.db import connection, transaction

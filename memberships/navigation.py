@@ -6,24 +6,25 @@ Entries whose URL is not defined yet are skipped, so the shell never links to a 
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str  # translatable (gettext_lazy)
     url_name: str
     permission: str
     section: str = ""
 
 
 SIDEBAR = [
-    NavItem("Overview", "overview", "account.view"),
-    NavItem("Users", "people:users", "members.view", "Admin"),
-    NavItem("Activity log", "audit:activity", "activity.view", "Admin"),
-    NavItem("Billing", "billing:subscription", "billing.manage", "Admin"),
-    NavItem("API keys", "apikeys:list", "apikeys.view", "Admin"),
-    NavItem("Settings", "account_settings:index", "settings.view", "Admin"),
-    NavItem("Roles & permissions", "people:roles", "account.view", "Help"),
+    NavItem(_("Overview"), "overview", "account.view"),
+    NavItem(_("Users"), "people:users", "members.view", _("Admin")),
+    NavItem(_("Activity log"), "audit:activity", "activity.view", _("Admin")),
+    NavItem(_("Billing"), "billing:subscription", "billing.manage", _("Admin")),
+    NavItem(_("API keys"), "apikeys:list", "apikeys.view", _("Admin")),
+    NavItem(_("Settings"), "account_settings:index", "settings.view", _("Admin")),
+    NavItem(_("Roles & permissions"), "people:roles", "account.view", _("Help")),
 ]
 
 

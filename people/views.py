@@ -5,6 +5,7 @@ from django.contrib.auth import logout
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
 from accounts.reauth import RecentAuthenticationRequiredMixin
@@ -86,11 +87,11 @@ class UsersView(PermissionRequiredMixin, TemplateView):
 
     # (label, url name, permission, button style, which members: any/active/suspended/2fa)
     ROW_ACTIONS = [
-        ("Edit level", "people:edit_level", "members.set_level", "secondary", "any"),
-        ("Suspend", "people:suspend", "members.suspend", "secondary", "active"),
-        ("Reactivate", "people:reactivate", "members.suspend", "secondary", "suspended"),
-        ("Reset 2FA", "security:reset_2fa", "members.reset_2fa", "secondary", "2fa"),
-        ("Revoke", "people:revoke", "members.revoke", "danger", "any"),
+        (_("Edit level"), "people:edit_level", "members.set_level", "secondary", "any"),
+        (_("Suspend"), "people:suspend", "members.suspend", "secondary", "active"),
+        (_("Reactivate"), "people:reactivate", "members.suspend", "secondary", "suspended"),
+        (_("Reset 2FA"), "security:reset_2fa", "members.reset_2fa", "secondary", "2fa"),
+        (_("Revoke"), "people:revoke", "members.revoke", "danger", "any"),
     ]
 
     def row_actions(self):

@@ -1,10 +1,15 @@
 """The header's menus and the account sidebar of every page, built in Python.
 
 Why not template markup: every signed-in page renders both, and the template engine spent
-about 1.5 ms on them (variable lookups, `{% url %}`, `{% ifchanged %}`), more than the
-Users page's database queries together; these functions spend a tenth of that. The
-markup is the same as the templates wrote (tests/accounts/test_shell.py reads it). The page
-layout, its blocks and everything page-specific stay in base.html.
+about 1.5 ms on them (variable lookups, `{% url %}`, `{% ifchanged %}`); these functions
+spend a tenth of that. Kept by `make bench` (2026-11-30, PostgreSQL, one mixed stream): with
+the Users rows (people/templatetags/users_table.py) as templates and this shell too, p50 at
+100,000 members went from 54.3 to 99.7 ms and the page missed p50(100,000) / p50(10) <= 1.5.
+The markup is the same as the templates wrote (tests/memberships/test_shell.py reads it). The
+page layout, its blocks and everything page-specific stay in base.html.
+
+Every value goes through `e()` (config/html.py says why not conditional_escape), and every
+word a person reads is translatable (gettext), escaped too.
 
 Data comes from the `memberships.context_processors.shell` context: `switcher_memberships`,
 `current_account`, `current_membership`, `sidebar`.
@@ -13,17 +18,19 @@ Data comes from the `memberships.context_processors.shell` context: `switcher_me
 from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.html import e
 
 register = template.Library()
 
 _USER_MENU = (
-    ("Personal settings", "profile"),
-    ("Change password", "account_change_password"),
-    ("Two-factor authentication", "mfa_index"),
-    ("Sessions", "usersessions_list"),
-    ("Create an account", "account_create"),
+    (gettext_lazy("Personal settings"), "profile"),
+    (gettext_lazy("Change password"), "account_change_password"),
+    (gettext_lazy("Two-factor authentication"), "mfa_index"),
+    (gettext_lazy("Sessions"), "usersessions_list"),
+    (gettext_lazy("Create an account"), "account_create"),
 )
 
 
@@ -59,9 +66,9 @@ def _switcher(memberships, current_account) -> str:
             f"{' aria-current="true"' if current else ''}>{e(m.account.name)} "
             f'<span class="text-body-secondary small">{e(m.get_role_display())}</span></a></li>'
         )
-    label = e(current_account.name) if current_account else "Choose an account"
-    last = _item(reverse("account_chooser"), "All accounts")
-    return _dropdown("account-switcher", "Current account: ", label, items, last)
+    label = e(current_account.name) if current_account else e(_("Choose an account"))
+    last = _item(reverse("account_chooser"), _("All accounts"))
+    return _dropdown("account-switcher", e(_("Current account: ")), label, items, last)
 
 
 def _user_menu(user, current_membership) -> str:
@@ -73,9 +80,9 @@ def _user_menu(user, current_membership) -> str:
         except NoReverseMatch:
             pass
         else:
-            items.append(_item(leave_url, f"Leave {account.name}"))
-    last = _item(reverse("account_logout"), "Sign out")
-    return _dropdown("user-menu", "User menu for ", e(user.display_name), items, last)
+            items.append(_item(leave_url, _("Leave %(account)s") % {"account": account.name}))
+    last = _item(reverse("account_logout"), _("Sign out"))
+    return _dropdown("user-menu", e(_("User menu for ")), e(user.display_name), items, last)
 
 
 @register.simple_tag(takes_context=True)
@@ -85,17 +92,18 @@ def shell_header_menus(context):
     user = context.get("user")
     if user is None or not user.is_authenticated:
         return mark_safe(  # noqa: S308 (URLs went through e())
-            '<nav class="ms-auto" aria-label="Sign in">'
-            f'<a class="btn btn-link" href="{e(reverse("account_login"))}">Sign in</a> '
+            f'<nav class="ms-auto" aria-label="{e(_("Sign in"))}">'
+            f'<a class="btn btn-link" href="{e(reverse("account_login"))}">{e(_("Sign in"))}</a> '
             f'<a class="btn btn-primary btn-sm" href="{e(reverse("account_signup"))}">'
-            "Sign up</a></nav>"
+            f"{e(_('Sign up'))}</a></nav>"
         )
     memberships = context.get("switcher_memberships")
     if callable(memberships):
         memberships = memberships()
     current_account = context.get("current_account")
     return mark_safe(  # noqa: S308 (every value went through e())
-        '<nav class="ms-auto d-flex align-items-center gap-2" aria-label="Account and user">'
+        '<nav class="ms-auto d-flex align-items-center gap-2"'
+        f' aria-label="{e(_("Account and user"))}">'
         + _switcher(memberships, current_account)
         + _user_menu(user, context.get("current_membership"))
         + "</nav>"
@@ -110,6 +118,7 @@ def shell_sidebar(context):
     if not sidebar:
         return ""
     name = e(context["current_account"].name)
+    sections_label = _("%(account)s sections") % {"account": context["current_account"].name}
     items, section = [], None
     for item in sidebar:
         if item["section"] != section:
@@ -131,7 +140,8 @@ def shell_sidebar(context):
             f"{hidden}{e(item['label'])}</a></li>"
         )
     return mark_safe(  # noqa: S308 (every value went through e())
-        f'<nav class="col-md-3 col-lg-2 border-end py-3 sidebar" aria-label="{name} sections">'
+        '<nav class="col-md-3 col-lg-2 border-end py-3 sidebar"'
+        f' aria-label="{e(sections_label)}">'
         f'<p class="fw-semibold px-2 mb-2">{name}</p>'
         f'<ul class="nav nav-pills flex-column">{"".join(items)}</ul></nav>'
     )
