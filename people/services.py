@@ -50,7 +50,9 @@ def _actor_membership(account, actor, code: str) -> Membership:
     return access.require(actor, account, permission=code, lock=True)
 
 
-def _target(account, membership_id) -> Membership:
+def lock_member(account, membership_id) -> Membership:
+    """The membership `membership_id` of `account`, locked, with its user; NotAMember if it
+    is gone. Call inside a transaction that locked the account row."""
     target = (
         Membership.objects.select_for_update()
         .select_related("user")
@@ -107,7 +109,7 @@ def change_level(*, account, membership_id: int, level: str, actor) -> Membershi
     the actor's level, never a level the plan does not offer."""
     account = _lock_account(account)
     actor_m = _actor_membership(account, actor, "members.set_level")
-    target = _target(account, membership_id)
+    target = lock_member(account, membership_id)
     _check_may_act_on(actor_m, target, verb="change the level of")
     if level not in Role.values or level == Role.OWNER:
         raise LevelNotGrantable("Choose a level from Admin down. Ownership is transferred instead.")
@@ -152,7 +154,7 @@ def change_level(*, account, membership_id: int, level: str, actor) -> Membershi
 def _set_status(*, account, membership_id, actor, status, action, verb, headline, line):
     account = _lock_account(account)
     actor_m = _actor_membership(account, actor, "members.suspend")
-    target = _target(account, membership_id)
+    target = lock_member(account, membership_id)
     _check_may_act_on(actor_m, target, verb=verb)
     if target.status == status:
         return target
@@ -238,7 +240,9 @@ def revoke_member(*, account, membership_id: int, actor) -> None:
     invitations they sent. Their next request to the account is a 404."""
     account = _lock_account(account)
     actor_m = _actor_membership(account, actor, "members.revoke")
-    _revoke(account=account, actor_m=actor_m, target=_target(account, membership_id), actor=actor)
+    _revoke(
+        account=account, actor_m=actor_m, target=lock_member(account, membership_id), actor=actor
+    )
 
 
 @transaction.atomic(durable=True)
@@ -300,7 +304,7 @@ def transfer_ownership(*, account, new_owner_membership_id: int, actor) -> Membe
     The database's one-Owner constraint holds at every step."""
     account = _lock_account(account)
     old_owner = _actor_membership(account, actor, "ownership.transfer")
-    target = _target(account, new_owner_membership_id)
+    target = lock_member(account, new_owner_membership_id)
     if target.pk == old_owner.pk:
         raise CannotChangeSelf("You are already the Owner.")
     if target.role != Role.ADMIN or target.status != MembershipStatus.ACTIVE:

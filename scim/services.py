@@ -9,7 +9,6 @@ gate for the actor (for a token: its creator) under that lock.
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -20,11 +19,12 @@ from accounts.plans import PlanCode
 from accounts.roles import RANK, Role, label
 from audit.models import Action
 from audit.services import record_event
+from config.request_context import site_url
 from invitations.selectors import seats_left
 from memberships import access
-from memberships.exceptions import NotAMember
 from memberships.models import Membership, MembershipStatus
 from memberships.notifications import notify_member_event
+from people.services import lock_member
 from scim import tokens
 from scim.exceptions import (
     AlreadyAMember,
@@ -223,7 +223,7 @@ def _welcome(*, account, user, new_login: bool) -> None:
                 "key": default_token_generator.make_token(user),
             },
         )
-        lines.append(f"Set your password to sign in: {settings.SITE_URL}{path}")
+        lines.append(f"Set your password to sign in: {site_url()}{path}")
     else:
         lines.append("Sign in with your existing Roster login.")
     queue_email(
@@ -246,14 +246,7 @@ def update_member_details(
     account's people keep seeing the name the person gave)."""
     account = _lock_account(account)
     access.require(actor, account, permission=MANAGE_PERMISSION)
-    membership = (
-        Membership.objects.select_for_update()
-        .select_related("user")
-        .filter(account=account, pk=membership_id)
-        .first()
-    )
-    if membership is None:
-        raise NotAMember("This person is no longer a member of this account.")
+    membership = lock_member(account, membership_id)
     user = membership.user
     new_name = (first_name[:150], last_name[:150])
     if (user.first_name, user.last_name) != new_name and not user.memberships.exclude(
