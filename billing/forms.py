@@ -13,6 +13,11 @@ TAX_ID_RE = re.compile(r"^[A-Z0-9][A-Z0-9.\-]{1,38}$")
 
 class ChangePlanForm(forms.Form):
     plan = forms.ChoiceField(label="New plan", widget=forms.RadioSelect)
+    # The price the person saw on the confirmation step; a change that costs more than today
+    # applies only when it matches the price at the moment of applying.
+    confirmed_price_cents = forms.IntegerField(
+        required=False, min_value=0, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, account, **kwargs):
         super().__init__(*args, **kwargs)

@@ -40,7 +40,7 @@ def _check_can_manage(actor, account) -> None:
         raise BillingError(refusal.message) from None
 
 
-def _one_month_after(day: datetime.date) -> datetime.date:
+def invoice_period_end(day: datetime.date) -> datetime.date:
     """The last day of a one-month period starting on `day` (31 Jan -> 28/29 Feb)."""
     year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
     next_day = day.replace(
@@ -66,7 +66,7 @@ def _issue_invoice(*, account, plan_code: str, previous_plan: str, actor) -> Inv
         sequence=sequence,
         number=f"R{account.pk:05d}-{sequence:04d}",
         period_start=start,
-        period_end=_one_month_after(start),
+        period_end=invoice_period_end(start),
         plan=plan_code,
         previous_plan=previous_plan,
         amount_cents=amount,

@@ -2,14 +2,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from accounts.plans import PLANS
 from billing import documents
 from billing.exceptions import BillingError, PlanChangeBlocked
 from billing.forms import BillingAddressForm, ChangePlanForm
-from billing.selectors import billing_address_of, get_invoice, invoices_of, plan_choices
-from billing.services import change_plan, update_billing_address
+from billing.selectors import (
+    billing_address_of,
+    get_invoice,
+    invoices_of,
+    plan_blockers,
+    plan_choices,
+)
+from billing.services import change_plan, invoice_period_end, update_billing_address
 from invitations.selectors import seats_used
 from memberships.mixins import PermissionRequiredMixin
 
@@ -39,7 +47,44 @@ class SubscriptionView(BillingMixin, FormView):
         )
         return context
 
+    def needs_confirmation(self, form) -> bool:
+        """A move to a dearer plan is applied only once the person has confirmed the very price
+        that will be charged; a downgrade or a move to a free plan applies at once."""
+        new_price = settings.PLAN_PRICES[form.cleaned_data["plan"]]
+        if new_price <= settings.PLAN_PRICES[self.account.plan]:
+            return False
+        return form.cleaned_data.get("confirmed_price_cents") != new_price
+
+    def render_confirmation(self, form):
+        plan = PLANS[form.cleaned_data["plan"]]
+        price_cents = settings.PLAN_PRICES[plan.code]
+        today = timezone.localdate()
+        # The base view's context (account, sidebar), not this page's plan table.
+        context = super().get_context_data(form=form)
+        context.update(
+            {
+                "current_plan": self.account.plan_info,
+                "new_plan": plan,
+                "price_cents": price_cents,
+                "price": f"{price_cents / 100:.2f}",
+                "currency": settings.PLAN_CURRENCY,
+                "charged_on": today,
+                "period_end": invoice_period_end(today),
+            }
+        )
+        return self.response_class(
+            request=self.request,
+            template="billing/confirm_plan_change.html",
+            context=context,
+            using=self.template_engine,
+        )
+
     def form_valid(self, form):
+        plan = PLANS[form.cleaned_data["plan"]]
+        # Blockers are listed before any price is asked for: confirming a change that would
+        # then be refused wastes the person's time.
+        if self.needs_confirmation(form) and not plan_blockers(self.account, plan):
+            return self.render_confirmation(form)
         try:
             invoice = change_plan(
                 account=self.account, plan=form.cleaned_data["plan"], actor=self.request.user

@@ -31,7 +31,10 @@ def test_owner_changes_plan_and_an_invoice_is_issued(
 ):
     account = owner.account
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(owner.user).post(subscription_url(account), {"plan": "standard"})
+        # An upgrade applies once its price is confirmed (test_plan_change_confirmation.py).
+        response = client_for(owner.user).post(
+            subscription_url(account), {"plan": "standard", "confirmed_price_cents": "2000"}
+        )
     assert response.status_code == 302
     account.refresh_from_db()
     assert account.plan == "standard"

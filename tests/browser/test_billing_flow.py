@@ -35,6 +35,10 @@ def test_owner_changes_plan_downloads_invoice_and_lets_admins_into_billing(new_p
     assert_accessible(owner_page)
     owner_page.get_by_label("Standard").check()
     owner_page.get_by_role("button", name="Change plan").click()
+    expect(owner_page.get_by_role("heading", name="Move Lopez Bakery to Standard?")).to_be_visible()
+    expect(owner_page.get_by_test_id("amount-charged")).to_contain_text("20.00 USD")
+    assert_accessible(owner_page)
+    owner_page.get_by_role("button", name="Confirm and pay 20.00 USD").click()
     expect(
         owner_page.get_by_text(re.compile(r"is now on Standard\. Invoice R\d+-0001"))
     ).to_be_visible()
