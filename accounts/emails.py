@@ -2,7 +2,9 @@
 
 `queue_email` runs after the surrounding transaction commits, so a rolled-back change sends
 nothing. Templates: `<name>_subject.txt`, `<name>.txt` and `<name>.html` under templates/emails/.
-The context must be JSON-serialisable (it travels through the task queue).
+The context must be JSON-serialisable (it travels through the task queue). Links are built on
+`site_url` (config.request_context.site_url()), taken when the email is queued: the request's
+origin in development, SITE_URL otherwise; a worker sending it later uses the same base.
 """
 
 import logging
@@ -13,11 +15,13 @@ from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 
+from config.request_context import site_url
+
 logger = logging.getLogger(__name__)
 
 
 def build_email(*, to: list[str], template: str, context: dict) -> EmailMultiAlternatives:
-    context = {"site_url": settings.SITE_URL, **context}
+    context = {"site_url": site_url(), **context}
     subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
     text = render_to_string(f"emails/{template}.txt", context)
     html = render_to_string(f"emails/{template}.html", context)
@@ -35,6 +39,7 @@ def send_templated_email(*, to: list[str], template: str, context: dict) -> None
 
 def queue_email(*, to: list[str] | str, template: str, context: dict) -> None:
     recipients = [to] if isinstance(to, str) else list(to)
+    context = {"site_url": site_url(), **context}  # now, while the request is known
     transaction.on_commit(
         lambda: send_templated_email.enqueue(to=recipients, template=template, context=context)
     )

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.emails import build_email
 from accounts.roles import label
+from config.request_context import site_url
 from invitations.models import DeliveryStatus, Invitation
 from invitations.tokens import make_token
 
@@ -25,9 +26,7 @@ logger = logging.getLogger(__name__)
 TEMPLATES = {"invitation": "invitation", "reminder": "invitation_reminder"}
 
 
-def _context(invitation, raw_token: str) -> dict:
-    from django.conf import settings
-
+def _context(invitation, raw_token: str, base_url: str) -> dict:
     inviter = invitation.invited_by
     return {
         "account_name": invitation.account.name,
@@ -35,7 +34,7 @@ def _context(invitation, raw_token: str) -> dict:
         "inviter_email": inviter.email if inviter else "",
         "level": label(invitation.role),
         "message": invitation.message,
-        "accept_url": settings.SITE_URL.rstrip("/")
+        "accept_url": base_url.rstrip("/")
         + reverse("invitations:token", kwargs={"token": raw_token}),
         "expires": invitation.expires_at.astimezone(UTC).strftime("%d %B %Y, %H:%M UTC"),
         "email": invitation.email,
@@ -43,8 +42,12 @@ def _context(invitation, raw_token: str) -> dict:
 
 
 @task
-def send_invitation(*, invitation_id: int, kind: str = "invitation") -> str:
-    """Give the invitation a fresh link and email it; returns the delivery status."""
+def send_invitation(*, invitation_id: int, kind: str = "invitation", base_url: str = "") -> str:
+    """Give the invitation a fresh link and email it; returns the delivery status.
+
+    `base_url` is the link's base taken when the send was queued (see
+    config.request_context.site_url); without it, the base at send time.
+    """
     raw_token, digest = make_token()
     with transaction.atomic():
         invitation = (
@@ -58,7 +61,9 @@ def send_invitation(*, invitation_id: int, kind: str = "invitation") -> str:
         invitation.token_hash = digest
         invitation.save(update_fields=["token_hash"])
     message = build_email(
-        to=[invitation.email], template=TEMPLATES[kind], context=_context(invitation, raw_token)
+        to=[invitation.email],
+        template=TEMPLATES[kind],
+        context=_context(invitation, raw_token, base_url or site_url()),
     )
     current = Invitation.objects.filter(pk=invitation_id, token_hash=digest)
     try:

@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from accounts.models import Account
 from audit.models import Action
 from audit.services import record_event
+from config.request_context import site_url
 from invitations.exceptions import InvitationClosed, NotAllowed, SeatLimitReached
 from invitations.models import Invitation, InvitationStatus
 from invitations.selectors import seats_left
@@ -50,8 +51,11 @@ def _inviter_membership(account, actor) -> Membership:
 
 
 def _enqueue_send(invitation_id: int, kind: str = "invitation") -> None:
+    base_url = site_url()  # the link's base, taken while the request is known
 
-    transaction.on_commit(lambda: send_invitation.enqueue(invitation_id=invitation_id, kind=kind))
+    transaction.on_commit(
+        lambda: send_invitation.enqueue(invitation_id=invitation_id, kind=kind, base_url=base_url)
+    )
 
 
 def _record(invitation, *, action, actor, target_user=None, old_value="", new_value=""):
