@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from account_settings.exceptions import (
     AccountAlreadyClosed,
@@ -97,7 +98,39 @@ def set_require_2fa(*, account, actor, required: bool) -> Account:
         raise AccountSettingsError(
             "Set up two-factor authentication for yourself before requiring it of everyone."
         )
-    return _switch(account, actor, "require_2fa", required, "Require two-factor authentication")
+    account = _switch(account, actor, "require_2fa", required, "Require two-factor authentication")
+    if required:
+        _tell_members_without_2fa(account, actor)
+    return account
+
+
+def _tell_members_without_2fa(account, actor) -> None:
+    """Email each active member who has no second factor yet: they are the ones whose next
+    visit is stopped until they set one up. Members who have one notice nothing, and
+    suspended members meet the demand only if they are reactivated; neither is emailed.
+    One email per person, so nobody sees the others' addresses."""
+    from allauth.mfa.models import Authenticator
+    from django.db.models import Exists, OuterRef
+
+    second_factor = Authenticator.objects.filter(
+        user_id=OuterRef("user_id"),
+        type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN],
+    )
+    emails = (
+        Membership.objects.active()
+        .filter(account=account)
+        .exclude(Exists(second_factor))
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+    )
+    overview_path = reverse("overview", kwargs={"slug": account.slug})
+    context = {
+        "account_name": account.name,
+        "actor_name": actor.display_name,
+        "setup_path": f"{reverse('mfa_activate_totp')}?{urlencode({'next': overview_path})}",
+    }
+    for email in emails:
+        queue_email(to=[email], template="two_factor_required", context=context)
 
 
 @transaction.atomic(durable=True)
