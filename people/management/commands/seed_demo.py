@@ -1,11 +1,24 @@
-"""Demo data: two accounts on different plans and a user at every level. Safe to run twice."""
+"""Demo data: two accounts on different plans, a user at every level, a staff login for the
+back office (/django-admin/), pending invitations and a first page of activity.
+
+Safe to run again: it creates only what is missing, then prints what the database holds.
+"""
+
+import hashlib
+import secrets
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Account, User
-from invitations.models import Invitation
+from accounts.plans import PLANS
+from accounts.roles import label
+from audit.models import Action, ActivityEvent
+from audit.services import record_event
+from invitations.models import Invitation, InvitationStatus
 from memberships.models import Membership
 
 DEMO_PASSWORD = "Roster-demo-2026!"
@@ -23,7 +36,8 @@ USERS = [
     ("viewer@acme.test", "Vera", "Viewer", {"acme": "viewer", "globex": "viewer"}),
     ("owner@globex.test", "Gus", "Globex", {"globex": "owner"}),
 ]
-
+# Roster's own staff: the back office at /django-admin/, in no customer account.
+STAFF = ("staff@roster.test", "Stella", "Staff")
 
 # Pending invitations shown on Acme's Users page. Their links were never emailed; "Resend"
 # issues a fresh link (printed to the console in development).
@@ -31,53 +45,68 @@ INVITATIONS = [("new.hire@acme.test", "author"), ("contractor@acme.test", "viewe
 
 
 class Command(BaseCommand):
-    help = "Create the demo accounts and logins (idempotent)."
+    help = "Create the demo accounts and logins (idempotent) and print what the database holds."
 
     @transaction.atomic
     def handle(self, *args, **options):
-        accounts = {}
+        accounts, new_accounts = {}, 0
         for slug, name, plan in ACCOUNTS:
-            accounts[slug], _ = Account.objects.get_or_create(
+            accounts[slug], created = Account.objects.get_or_create(
                 slug=slug, defaults={"name": name, "plan": plan}
             )
-        created = 0
+            new_accounts += created
+        users, new_users = {}, 0
         for email, first, last, levels in USERS:
-            user = User.objects.filter(email=email).first()
-            if user is None:
-                user = User.objects.create_user(
-                    email=email, password=DEMO_PASSWORD, first_name=first, last_name=last
-                )
-                created += 1
-            # Sign-in demands a verified email: mark it verified even on a row left unverified.
-            EmailAddress.objects.update_or_create(
-                user=user,
-                email=email,
-                defaults={"verified": True},
-                create_defaults={"verified": True, "primary": True},
-            )
+            users[email], created = self._login(email, first, last)
+            new_users += created
             for slug, role in levels.items():
                 Membership.objects.get_or_create(
-                    user=user, account=accounts[slug], defaults={"role": role}
+                    user=users[email], account=accounts[slug], defaults={"role": role}
                 )
-        self._invitations(accounts["acme"], User.objects.get(email="owner@acme.test"))
+        staff, created = self._login(*STAFF, staff=True)
+        new_users += created
+        owner = users["owner@acme.test"]
+        new_invitations = self._invitations(accounts["acme"], owner)
+        self._activity(accounts, users)
         self.stdout.write(
-            f"Demo data ready ({created} new users). Password for every login: {DEMO_PASSWORD}"
+            "Demo data: "
+            f"{Account.objects.count()} accounts ({new_accounts} new), "
+            f"{User.objects.count()} people ({new_users} new, "
+            f"{User.objects.filter(is_staff=True).count()} staff), "
+            f"{Membership.objects.count()} memberships, "
+            f"{Invitation.objects.filter(status=InvitationStatus.PENDING).count()} pending "
+            f"invitations ({new_invitations} new), "
+            f"{ActivityEvent.objects.count()} activity events. "
+            f"Every demo password: {DEMO_PASSWORD}"
         )
-        for email, _first, _last, levels in USERS:
-            where = ", ".join(f"{level} of {slug}" for slug, level in levels.items())
-            self.stdout.write(f"  {email:<22} {where}")
+        if options["verbosity"] > 1:
+            for email, _first, _last, levels in USERS:
+                where = ", ".join(f"{level} of {slug}" for slug, level in levels.items())
+                self.stdout.write(f"  {email:<22} {where}")
+            self.stdout.write(f"  {staff.email:<22} staff (/django-admin/)")
 
-    def _invitations(self, account, inviter):
-        import hashlib
-        import secrets
+    def _login(self, email, first, last, *, staff=False) -> tuple[User, bool]:
+        user = User.objects.filter(email=email).first()
+        created = user is None
+        if created:
+            make = User.objects.create_superuser if staff else User.objects.create_user
+            user = make(email=email, password=DEMO_PASSWORD, first_name=first, last_name=last)
+        # Sign-in demands a verified email: mark it verified even on a row left unverified.
+        EmailAddress.objects.update_or_create(
+            user=user,
+            email=email,
+            defaults={"verified": True},
+            create_defaults={"verified": True, "primary": True},
+        )
+        return user, created
 
-        from django.conf import settings
-        from django.utils import timezone
-
+    def _invitations(self, account, inviter) -> int:
+        created = 0
         for email, role in INVITATIONS:
-            Invitation.objects.get_or_create(
+            _, new = Invitation.objects.get_or_create(
                 account=account,
                 email=email,
+                status=InvitationStatus.PENDING,
                 defaults={
                     "role": role,
                     "invited_by": inviter,
@@ -86,4 +115,53 @@ class Command(BaseCommand):
                     "delivery_status": "sent",
                     "sent_at": timezone.now(),
                 },
+            )
+            created += new
+        return created
+
+    def _activity(self, accounts, users):
+        """What each account's activity log would show after its first week (written once)."""
+        acme, globex = accounts["acme"], accounts["globex"]
+        owner, admin = users["owner@acme.test"], users["admin@acme.test"]
+        if not ActivityEvent.objects.filter(account=acme).exists():
+            record_event(
+                account=acme,
+                actor=owner,
+                action=Action.PLAN_CHANGED,
+                old_value=PLANS["standard"].name,
+                new_value=PLANS["premium"].name,
+            )
+            # Arthur joined as a Viewer and was made an Author afterwards.
+            joined = [("admin@acme.test", "admin"), ("manager@acme.test", "manager")]
+            for email, role in [*joined, ("author@acme.test", "viewer")]:
+                record_event(
+                    account=acme,
+                    actor=users[email],
+                    action=Action.INVITATION_ACCEPTED,
+                    target_user=users[email],
+                    new_value=label(role),
+                )
+            record_event(
+                account=acme,
+                actor=admin,
+                action=Action.LEVEL_CHANGED,
+                target_user=users["author@acme.test"],
+                old_value=label("viewer"),
+                new_value=label("author"),
+            )
+            for email, role in INVITATIONS:
+                record_event(
+                    account=acme,
+                    actor=owner,
+                    action=Action.INVITATION_SENT,
+                    target_label=email,
+                    new_value=label(role),
+                )
+        if not ActivityEvent.objects.filter(account=globex).exists():
+            record_event(
+                account=globex,
+                actor=admin,
+                action=Action.INVITATION_ACCEPTED,
+                target_user=admin,
+                new_value=label("admin"),
             )
