@@ -84,3 +84,13 @@ class ActivityEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The activity log is append-only.")
+
+    @property
+    def actor_name(self) -> str:
+        """The actor's name ("" without one); load the rows with select_related("actor")."""
+        return self.actor.get_full_name() if self.actor_id else ""
+
+    @property
+    def target_name(self) -> str:
+        """The target person's name ("" without one); select_related("target_user")."""
+        return self.target_user.get_full_name() if self.target_user_id else ""

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from audit.views import ActivityView
+from audit.views import ActivityExportView, ActivityView
 
 app_name = "audit"
-urlpatterns = [path("activity/", ActivityView.as_view(), name="activity")]
+urlpatterns = [
+    path("activity/", ActivityView.as_view(), name="activity"),
+    path("activity/export.csv", ActivityExportView.as_view(), name="activity_export"),
+]

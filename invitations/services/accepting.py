@@ -17,7 +17,6 @@ from accounts.emails import queue_email
 from accounts.models import Account, User, normalize_email
 from accounts.roles import label
 from audit.models import Action
-from audit.services import record_event
 from invitations.exceptions import InvitationClosed, LevelNotAllowed, WrongUser
 from invitations.models import Invitation, InvitationStatus
 from invitations.services._common import _lock_account, _locked_invitation, _record
@@ -89,13 +88,7 @@ def _accept(invitation, *, user, actor) -> Acceptance:
     membership = Membership.objects.create(
         user=user, account=account, role=invitation.role, created_at=now
     )
-    record_event(
-        account=account,
-        actor=actor,
-        action=Action.JOINED,
-        target_user=user,
-        new_value=label(invitation.role),
-    )
+    # One row for one event: "Invitation accepted", to the invited email, at the level joined.
     _record(
         invitation,
         action=Action.INVITATION_ACCEPTED,
