@@ -186,7 +186,7 @@ def _counts(view_class):
         pending = Invitation.objects.pending(now=now).filter(account=account).count()
         return Numbers(
             members=members,
-            invitations=pending_invitations(account).count(),
+            invitations=pending_invitations(account, q=member_filter.q).count(),
             seats_used=everyone + pending,
         )
 

@@ -33,8 +33,9 @@ def pending_invitation_count(account) -> int:
     return Invitation.objects.pending().filter(account=account).count()
 
 
-def pending_invitations(account):
-    """Pending invitations of `account` for the Users page, newest first.
+def pending_invitations(account, *, q: str = ""):
+    """Pending invitations of `account` for the Users page, newest first; only those whose
+    email contains `q` (any case) when given.
 
     Expired ones are listed too (with a one-click Resend) unless a newer invitation to the
     same address replaced them. One query, whatever the number of rows.
@@ -42,11 +43,13 @@ def pending_invitations(account):
     newer = Invitation.objects.filter(
         account=OuterRef("account"), email=OuterRef("email"), created_at__gt=OuterRef("created_at")
     )
+    invitations = Invitation.objects.filter(
+        account=account, status__in=[InvitationStatus.PENDING, InvitationStatus.EXPIRED]
+    )
+    if q:
+        invitations = invitations.filter(email__icontains=q)
     return (
-        Invitation.objects.filter(
-            account=account, status__in=[InvitationStatus.PENDING, InvitationStatus.EXPIRED]
-        )
-        .alias(superseded=Exists(newer))
+        invitations.alias(superseded=Exists(newer))
         .exclude(status=InvitationStatus.EXPIRED, superseded=True)
         .select_related("invited_by")
         .order_by("-created_at", "-id")

@@ -1,9 +1,9 @@
 """Reads of memberships that several pages share."""
 
-from django.db.models import Count, IntegerField, Subquery, Value
+from django.db.models import Case, Count, F, IntegerField, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from accounts.roles import Role
+from accounts.roles import RANK, Role
 from memberships.models import Membership, MembershipStatus
 
 
@@ -50,11 +50,66 @@ def closed_accounts_owned_by(user):
 MEMBER_ORDER = ("user_email", "pk")
 
 
-def members_page(account, *, q: str = "", level: str = "", status: str = ""):
-    """Members of `account` for the Users page, in email order; narrow rows to page through.
+def _level_rank():
+    """Owner first: the levels' rank as a number (their names sort alphabetically)."""
+    return Case(
+        *(When(role=role, then=Value(rank)) for role, rank in RANK.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
 
-    A page is a range of one index however many members the account has (`MEMBER_ORDER`).
-    Pass the page's slice to `member_rows` for what the table shows.
+
+# The Users page's sorts, each a total order (the id breaks ties) that `.reverse()` mirrors
+# exactly, so a page can be read from either end. What each costs on PostgreSQL:
+# - email: a range of the membership_email_order index, whatever the account's size (the
+#   default, and the only one a person pages through to the end of 10,000 members).
+# - name, last login: the account's (filtered) members joined to their users and sorted; each
+#   page is a top-N sort over all of them, so it grows with the account (no index can serve a
+#   sort on another table's columns; not yet measured with `make bench`).
+# - level: the (account, role, status) index finds the rows; the rank is computed and sorted.
+# - joined: sorted on created_at of the account's rows (ids grow with it, but imports may
+#   back-date it, so no index on id stands in). None of these is worth an index of its own
+#   at the sizes we serve; measure with `make bench` before adding one (and a migration).
+MEMBER_SORTS = {
+    "email": None,  # MEMBER_ORDER, read when asked (make bench swaps it for the join)
+    "name": (
+        F("user__first_name").asc(),
+        F("user__last_name").asc(),
+        F("user_email").asc(),
+        F("pk").asc(),
+    ),
+    "level": (_level_rank().desc(), F("user_email").asc(), F("pk").asc()),
+    "joined": (F("created_at").asc(), F("pk").asc()),
+    "last_login": (
+        F("user__last_login").asc(nulls_first=True),
+        F("user_email").asc(),
+        F("pk").asc(),
+    ),
+}
+
+
+def member_order(sort: str = "email") -> tuple:
+    """The order_by() arguments of `sort`: a key of MEMBER_SORTS, "-" first for descending;
+    an unknown one is email order."""
+    descending = sort.startswith("-")
+    order = MEMBER_SORTS.get(sort.removeprefix("-")) or MEMBER_ORDER
+    if not descending:
+        return order
+    reversed_order = []
+    for term in order:
+        if isinstance(term, str):
+            term = F(term).asc()
+        reversed_order.append(term.copy().reverse_ordering())
+    return tuple(reversed_order)
+
+
+def members_page(account, *, q: str = "", level: str = "", status: str = "", sort: str = "email"):
+    """Members of `account` for the Users page, in `sort` order (email by default: see
+    MEMBER_SORTS for what each costs); narrow rows to page through.
+
+    In email order a page is a range of one index however many members the account has.
+    Pass the page's slice to `member_rows` (with the same `member_order(sort)`) for what the
+    table shows.
     """
     from django.db.models import Q
 
@@ -69,17 +124,18 @@ def members_page(account, *, q: str = "", level: str = "", status: str = ""):
         members = members.filter(role=level)
     if status:
         members = members.filter(status=status)
-    return members.order_by(*MEMBER_ORDER)
+    return members.order_by(*member_order(sort))
 
 
-def member_rows(page_of_members):
+def member_rows(page_of_members, *, order=None):
     """The members of one page (a slice of `members_page`) with what the table shows.
 
     One query: the slice becomes an `id IN (...)` subquery, so PostgreSQL skips earlier
     pages on the narrow index alone and joins users and 2FA only for these rows.
-    Each member carries the user (select_related) and a `has_2fa` flag. FETCH_PEERS: should
-    a template ever touch a relation not loaded here, the page's rows load it in one query
-    between them, not one each (Django 6.1 fetch modes).
+    Each member carries the user (select_related) and a `has_2fa` flag; `order` is the
+    slice's own (`member_order(sort)`; email order by default), in which the rows come
+    back. FETCH_PEERS: should a template ever touch a relation not loaded here, the page's
+    rows load it in one query between them, not one each (Django 6.1 fetch modes).
     """
     from allauth.mfa.models import Authenticator
     from django.db.models import FETCH_PEERS, Exists, OuterRef
@@ -95,6 +151,6 @@ def member_rows(page_of_members):
                 )
             )
         )
-        .order_by(*MEMBER_ORDER)
+        .order_by(*(order or MEMBER_ORDER))
         .fetch_mode(FETCH_PEERS)
     )

@@ -4,6 +4,7 @@ from accounts.forms import CurrentPasswordMixin, current_password_field
 from accounts.roles import Role
 from config.fields import InRangeModelMultipleChoiceField
 from memberships.models import Membership, MembershipStatus
+from memberships.selectors import MEMBER_SORTS
 
 
 class MemberFilterForm(forms.Form):
@@ -19,6 +20,17 @@ class MemberFilterForm(forms.Form):
         required=False,
         choices=[("", "All statuses"), *MembershipStatus.choices],
         widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    # A column's key (memberships.selectors.MEMBER_SORTS), "-" first for descending.
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[
+            (f"{direction}{key}", f"{key}{' (descending)' if direction else ''}")
+            for key in MEMBER_SORTS
+            for direction in ("", "-")
+        ],
+        widget=forms.HiddenInput,
     )
 
 

@@ -8,6 +8,7 @@ app_name = "people"
 urlpatterns = [
     path("roles/", RolesView.as_view(), name="roles"),
     path("users/", views.UsersView.as_view(), name="users"),
+    path("users/export/", views.MembersExportView.as_view(), name="users_export"),
     path("users/revoke/", views.BulkRevokeView.as_view(), name="bulk_revoke"),
     path("users/<int:member_id>/level/", views.EditLevelView.as_view(), name="edit_level"),
     path("users/<int:member_id>/suspend/", views.SuspendView.as_view(), name="suspend"),

@@ -1,16 +1,23 @@
 """Admin > Users and the self-service membership pages. Thin: each POST calls one service."""
 
+import csv
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, TemplateView, View
 
 from accounts.reauth import RecentAuthenticationRequiredMixin
+from accounts.roles import Role
 from memberships.exceptions import MembershipError
 from memberships.mixins import MemberActionMixin, MembershipRequiredMixin, PermissionRequiredMixin
+from memberships.models import MembershipStatus
 from people import services, users_page
 from people.forms import BulkRevokeForm, LevelForm, MemberFilterForm, TransferForm
 
@@ -24,17 +31,52 @@ def paginate(queryset, number, *, count: int):
     return paginator.get_page(number)
 
 
+def member_filter_from(request) -> tuple[MemberFilterForm, users_page.MemberFilter]:
+    """The Users page's filter and sort from the query string (none when it is invalid)."""
+    form = MemberFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    return form, users_page.MemberFilter(
+        q=filters.get("q", ""),
+        level=filters.get("level", ""),
+        status=filters.get("status", ""),
+        sort=filters.get("sort") or "email",
+    )
+
+
+# The member columns a person can sort by: (sort key, heading).
+SORTABLE_COLUMNS = [
+    ("name", _("Name")),
+    ("email", _("Email")),
+    ("level", _("Level")),
+    ("joined", _("Joined")),
+    ("last_login", _("Last login")),
+]
+
+
+def sort_headers(request, current: str) -> dict:
+    """{sort key: (heading, href, aria-sort or "")}: each heading links to its column's
+    ascending order (descending when it is already ascending), keeping the filters and
+    starting again at page 1."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("sort", None)
+    active, descending = current.removeprefix("-"), current.startswith("-")
+    headers = {}
+    for key, heading in SORTABLE_COLUMNS:
+        is_active = key == active
+        query["sort"] = f"-{key}" if is_active and not descending else key
+        aria = ("descending" if descending else "ascending") if is_active else ""
+        headers[key] = (heading, f"?{query.urlencode()}", aria)
+    return headers
+
+
 class UsersView(PermissionRequiredMixin, TemplateView):
     permission = "members.view"
     template_name = "memberships/users.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = MemberFilterForm(self.request.GET or None)
-        filters = form.cleaned_data if form.is_valid() else {}
-        member_filter = users_page.MemberFilter(
-            q=filters.get("q", ""), level=filters.get("level", ""), status=filters.get("status", "")
-        )
+        form, member_filter = member_filter_from(self.request)
         numbers = users_page.numbers(self.account, member_filter)
         page = paginate(
             users_page.Rows(
@@ -61,7 +103,7 @@ class UsersView(PermissionRequiredMixin, TemplateView):
             users_page.Rows(
                 numbers.invitations,
                 lambda offset, limit: users_page.invitation_page(
-                    self.account, offset=offset, limit=limit
+                    self.account, offset=offset, limit=limit, q=member_filter.q
                 ),
             ),
             self.request.GET.get("inv_page"),
@@ -71,8 +113,15 @@ class UsersView(PermissionRequiredMixin, TemplateView):
         query.pop("page", None)
         invitations_query = self.request.GET.copy()
         invitations_query.pop("inv_page", None)
+        export_query = {
+            name: value
+            for name, value in vars(member_filter).items()
+            if value and not (name == "sort" and value == "email")
+        }
         context.update(
             filter_form=form,
+            sort_headers=sort_headers(self.request, member_filter.sort),
+            export_query=urlencode(export_query),
             page_obj=page,
             members=rows,
             filter_query=query.urlencode(),
@@ -121,6 +170,38 @@ class UsersView(PermissionRequiredMixin, TemplateView):
             for label, name, style, shown_for in row_actions
             if shown_for in shown
         ]
+
+
+class MembersExportView(PermissionRequiredMixin, View):
+    """The members under the Users page's filter and sort as a CSV file, streamed."""
+
+    permission = "members.view"
+
+    def get(self, request, *args, **kwargs):
+        _form, member_filter = member_filter_from(request)
+        rows = users_page.member_csv_rows(
+            self.account,
+            member_filter,
+            # The body is read after the request ends: its language and time zone are read now.
+            zone=timezone.get_current_timezone(),
+            levels={value: str(label) for value, label in Role.choices},
+            statuses={value: str(label) for value, label in MembershipStatus.choices},
+        )
+        writer = csv.writer(_Echo())
+        return StreamingHttpResponse(
+            (writer.writerow(row) for row in rows),
+            content_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="{self.account.slug}-members.csv"'
+            },
+        )
+
+
+class _Echo:
+    """A file for csv.writer that hands back each line instead of keeping it."""
+
+    def write(self, line: str) -> str:
+        return line
 
 
 class SuspendView(MemberActionMixin, TemplateView):

@@ -65,6 +65,7 @@ def _words(language: str | None) -> dict[str, str]:
             "cancel": _("Cancel"),
             "invitation_to": _("invitation to"),
             "no_invitations": _("No pending invitations."),
+            "invited_by": _("Invited by"),
         }.items()
     }
 
@@ -123,6 +124,12 @@ def _member_row(member, viewer_id, viewer: _Viewer) -> str:
         else f'<span class="badge text-bg-warning">{words["suspended"]}</span>'
     )
     last_login = viewer.time(user.last_login, with_time=True) if user.last_login else words["never"]
+    inviter = getattr(member, "invited_by_name", None)  # people.users_page.member_page's
+    invited_by = (
+        f'<div class="small text-body-secondary">{words["invited_by"]} {e(inviter)}</div>'
+        if inviter
+        else ""
+    )
     actions = "".join(
         f' <a class="btn btn-sm btn-outline-{css}" href="{e(url)}">{e(label)}'
         f'<span class="visually-hidden"> {email}</span></a>'
@@ -130,12 +137,27 @@ def _member_row(member, viewer_id, viewer: _Viewer) -> str:
     )
     return (
         f'<tr data-member="{email}"><td>{select}</td>'
-        f"<td>{e(user.get_full_name()) or words['none']}{you}</td><td>{email}</td>"
+        f"<td>{e(user.get_full_name()) or words['none']}{you}{invited_by}</td><td>{email}</td>"
         f'<td data-testid="level">{viewer.level(member.role)}</td>'
         f'<td data-testid="status">{status}</td>'
         f"<td>{words['on'] if member.has_2fa else words['off']}</td>"
         f"<td>{viewer.time(member.created_at, with_time=False)}</td><td>{last_login}</td>"
         f'<td class="text-nowrap">{actions}</td></tr>\n'
+    )
+
+
+@register.simple_tag
+def sort_header(headers, key):
+    """<th> of a sortable member column: a link to its order, and aria-sort when it is the
+    page's order (`headers` from people.views.sort_headers)."""
+    heading, href, aria = headers[key]
+    arrow, sort = "", ""
+    if aria:
+        sort = f' aria-sort="{e(aria)}"'
+        arrow = f' <span aria-hidden="true">{"▲" if aria == "ascending" else "▼"}</span>'
+    return mark_safe(  # noqa: S308 (heading and href went through e())
+        f'<th scope="col"{sort}><a class="link-body-emphasis" href="{e(href)}">'
+        f"{e(heading)}{arrow}</a></th>"
     )
 
 
