@@ -65,9 +65,10 @@ def _level_rank():
 #   default, and the only one a person pages through to the end of 10,000 members).
 # - name, last login: the account's (filtered) members joined to their users and sorted; each
 #   page sorts all of them, so it grows with the account: 6.0 ms for page 61 of 120 at 3,000
-#   members against 1.0 ms in email order (EXPLAIN ANALYZE, PostgreSQL 2026-11-30), so about
-#   linear, some 200 ms at 100,000. No index can serve a sort on another table's columns; a
-#   trigger-kept copy of the name (as user_email is) would, if large accounts sort by it.
+#   members against 1.0 ms in email order (EXPLAIN ANALYZE, PostgreSQL 2026-11-30); linear,
+#   so some 200 ms at 100,000 (extrapolated, not measured). No index can serve a sort on
+#   another table's columns; a trigger-kept copy of the name (as user_email is) would, if
+#   large accounts sort by it.
 # - level: the (account, role, status) index finds the rows; the rank is computed and sorted.
 # - joined: sorted on created_at of the account's rows (ids grow with it, but imports may
 #   back-date it, so no index on id stands in). None of these is worth an index of its own
