@@ -5,6 +5,14 @@ from accounts import ratelimit
 from accounts.models import TIME_ZONE_CHOICES, User
 from accounts.validators import normalize_mobile, validate_no_control_characters
 
+# What browsers and password managers may fill in (WCAG 1.3.5, "Identify input purpose").
+AUTOCOMPLETE = {
+    "email": "email",
+    "first_name": "given-name",
+    "last_name": "family-name",
+    "mobile": "tel",
+}
+
 
 class ProfileForm(forms.ModelForm):
     email = forms.EmailField(label="Email address", disabled=True, required=False)
@@ -25,6 +33,8 @@ class ProfileForm(forms.ModelForm):
         self.fields["first_name"].required = True
         for name in ("first_name", "last_name"):
             self.fields[name].validators.append(validate_no_control_characters)
+        for name, token in AUTOCOMPLETE.items():
+            self.fields[name].widget.attrs["autocomplete"] = token
 
     def clean_mobile(self):
         return normalize_mobile(self.cleaned_data.get("mobile", ""))

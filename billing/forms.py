@@ -72,6 +72,8 @@ class BillingAddressForm(forms.ModelForm):
         self.fields["postal_code"].widget.attrs["autocomplete"] = "postal-code"
         self.fields["company"].widget.attrs["autocomplete"] = "organization"
         self.fields["billing_email"].widget.attrs["autocomplete"] = "email"
+        self.fields["region"].widget.attrs["autocomplete"] = "address-level1"
+        self.fields["country"].widget.attrs["autocomplete"] = "country"
 
     def _clean_text(self, name):
         return " ".join((self.cleaned_data.get(name) or "").split())

@@ -134,6 +134,9 @@ class AcceptSignupForm(forms.Form):
         self.fields["email"].initial = email
         self.fields["email"].help_text = "The invitation was sent to this address."
         self.fields["password1"].help_text = " ".join(password_validators_help_texts())
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
 
     def clean_email(self):
         return self.invited_email

@@ -14,6 +14,7 @@ def account_name_field() -> forms.CharField:
         max_length=120,
         validators=[validate_no_control_characters],
         help_text="Your account is created with this name. You can change it later.",
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
 
 
@@ -28,10 +29,16 @@ class SignupExtraForm(forms.Form):
     """Added to allauth's sign-up form: the person's name and their first account's name."""
 
     first_name = forms.CharField(
-        label="First name", max_length=150, validators=[validate_no_control_characters]
+        label="First name",
+        max_length=150,
+        validators=[validate_no_control_characters],
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
-        label="Last name", max_length=150, validators=[validate_no_control_characters]
+        label="Last name",
+        max_length=150,
+        validators=[validate_no_control_characters],
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
     account_name = account_name_field()
 
