@@ -29,8 +29,14 @@ class LocalSwagger(Swagger):
 
     def render_page(self, request, api, **kwargs):
         openapi_url = self.get_openapi_url(api, kwargs)
-        # No validator badge: it would load an image from validator.swagger.io.
-        swagger_settings = {**self.settings, "url": openapi_url, "validatorUrl": None}
+        # No validator badge: it would load an image from validator.swagger.io. No deep links:
+        # they put a link inside each operation's toggle button (axe nested-interactive).
+        swagger_settings = {
+            **self.settings,
+            "url": openapi_url,
+            "validatorUrl": None,
+            "deepLinking": False,
+        }
         return render(
             request,
             self.template,
