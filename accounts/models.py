@@ -98,6 +98,11 @@ class AccountQuerySet(models.QuerySet):
         return self.filter(closed_at__isnull=True)
 
 
+class TwoFactorMethods(models.TextChoices):
+    ANY = "any", "Any method, text message included"
+    APP_OR_KEY = "app_or_key", "Authenticator app or security key only"
+
+
 class Account(models.Model):
     """A tenant: one customer company and the people in it."""
 
@@ -107,6 +112,18 @@ class Account(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     admins_can_manage_billing = models.BooleanField(default=False)
     require_2fa = models.BooleanField("require two-factor authentication", default=False)
+    two_factor_methods = models.CharField(
+        "two-factor methods that count",
+        max_length=20,
+        choices=TwoFactorMethods.choices,
+        default=TwoFactorMethods.ANY,
+        help_text="Which second factors meet “Require 2FA”: text messages are the weakest (SIM swap).",
+    )
+    join_requests_enabled = models.BooleanField(
+        "people can ask to join",
+        default=False,
+        help_text="Signed-in people with a verified email may request to join through the account's join link.",
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
