@@ -51,6 +51,11 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
+    # Carried into the membership on accept (see Membership.access_until).
+    access_until = models.DateTimeField("access until", null=True, blank=True)
+    # From a CSV invite: offered on the accept page's sign-up form.
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
     status = models.CharField(
         max_length=20, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
     )

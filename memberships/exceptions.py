@@ -48,3 +48,7 @@ class AccessDenied(MembershipError):
         super().__init__(message)
         self.refusal = refusal
         self.code = str(refusal)
+
+
+class InvalidAccessUntil(MembershipError):
+    code = "invalid_access_until"

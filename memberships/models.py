@@ -37,6 +37,16 @@ class Membership(models.Model):
     # through 10,000 members in email order from one index instead of joining and sorting
     # them all. Read it for ordering only; show user.email.
     user_email = models.CharField(max_length=254, default="", editable=False)
+    # "Access until": set by an Owner or Admin (never by the member, never on the Owner) as
+    # the end of a day in the setter's time zone; people.services.expire_access suspends the
+    # membership then. Who set it is emailed with the member 7 days and 1 day before;
+    # `access_reminded_days` is the last of those reminders sent for the current date (None
+    # until the first), so each goes once.
+    access_until = models.DateTimeField("access until", null=True, blank=True)
+    access_until_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    access_reminded_days = models.PositiveSmallIntegerField(null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -57,6 +67,12 @@ class Membership(models.Model):
         indexes = [
             models.Index(fields=["account", "role", "status"]),
             models.Index(fields=["account", "user_email", "id"], name="membership_email_order"),
+            # The few memberships with an end date: the expiry job and "expires soon".
+            models.Index(
+                fields=["account", "access_until"],
+                condition=Q(access_until__isnull=False),
+                name="membership_access_until",
+            ),
         ]
 
     def __str__(self):
@@ -69,6 +85,12 @@ class Membership(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == MembershipStatus.ACTIVE
+
+    def access_expires_within(self, delta, *, now=None) -> bool:
+        """Active, not the Owner, and its access ends within `delta` from now."""
+        if self.access_until is None or not self.is_active or self.is_owner:
+            return False
+        return self.access_until <= (now or timezone.now()) + delta
 
     def can(self, code: str) -> bool:
         return self.is_active and role_has_permission(self.role, code, account=self.account)
