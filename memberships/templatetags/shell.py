@@ -102,7 +102,7 @@ def shell_header_menus(context):
         memberships = memberships()
     current_account = context.get("current_account")
     return mark_safe(  # noqa: S308 (every value went through e())
-        '<nav class="ms-auto d-flex align-items-center gap-2"'
+        '<nav class="ms-auto d-flex flex-wrap justify-content-end align-items-center gap-2"'
         f' aria-label="{e(_("Account and user"))}">'
         + _switcher(memberships, current_account)
         + _user_menu(user, context.get("current_membership"))
@@ -139,9 +139,16 @@ def shell_sidebar(context):
             f' href="{e(item["url"])}"{' aria-current="page"' if active else ""}>'
             f"{hidden}{e(item['label'])}</a></li>"
         )
+    # Below the md breakpoint the sections fold behind a menu button (Bootstrap's collapse);
+    # without JavaScript css/noscript.css keeps them open and hides the button (WCAG 1.4.10).
     return mark_safe(  # noqa: S308 (every value went through e())
         '<nav class="col-md-3 col-lg-2 border-end py-3 sidebar"'
         f' aria-label="{e(sections_label)}">'
+        '<button class="btn btn-outline-secondary btn-sm d-md-none sidebar-toggle" type="button"'
+        ' data-bs-toggle="collapse" data-bs-target="#sidebar-sections"'
+        ' aria-controls="sidebar-sections" aria-expanded="false">'
+        f"{e(_('Menu'))}</button>"
+        '<div class="collapse d-md-block" id="sidebar-sections">'
         f'<p class="fw-semibold px-2 mb-2">{name}</p>'
-        f'<ul class="nav nav-pills flex-column">{"".join(items)}</ul></nav>'
+        f'<ul class="nav nav-pills flex-column">{"".join(items)}</ul></div></nav>'
     )

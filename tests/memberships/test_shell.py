@@ -110,3 +110,51 @@ def test_signed_out_pages_offer_sign_in_and_sign_up():
         html=True,
     )
     assertNotContains(response, 'id="user-menu"')
+
+
+def test_sidebar_folds_behind_a_menu_button_on_small_screens(client_for, account, members):
+    response = client_for(members["admin"].user).get(overview(account.slug))
+
+    assertContains(
+        response,
+        '<nav class="col-md-3 col-lg-2 border-end py-3 sidebar"'
+        f' aria-label="{account.name} sections">'
+        '<button class="btn btn-outline-secondary btn-sm d-md-none sidebar-toggle" type="button"'
+        ' data-bs-toggle="collapse" data-bs-target="#sidebar-sections"'
+        ' aria-controls="sidebar-sections" aria-expanded="false">Menu</button>'
+        '<div class="collapse d-md-block" id="sidebar-sections">'
+        f'<p class="fw-semibold px-2 mb-2">{account.name}</p>',
+    )
+    # Without JavaScript the sections stay open: the stylesheet that says so, in <noscript>.
+    assertContains(response, '<noscript><link rel="stylesheet" href="/static/css/noscript.css">')
+
+
+def test_signed_in_header_wraps(client_for, account, members):
+    response = client_for(members["admin"].user).get(overview(account.slug))
+
+    assertContains(response, '<header class="navbar navbar-expand flex-wrap gap-2')
+    assertContains(
+        response,
+        '<nav class="ms-auto d-flex flex-wrap justify-content-end align-items-center gap-2"',
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "labels"),
+    [
+        ("people:users", ["Members", "Pending invitations"]),
+        ("people:roles", ["What each level may do in Roster for ", "Levels and seats by plan"]),
+    ],
+)
+def test_wide_tables_scroll_in_their_own_labelled_focusable_region(
+    client_for, account, members, name, labels
+):
+    response = client_for(members["owner"].user).get(reverse(name, kwargs={"slug": account.slug}))
+
+    for label in labels:
+        if label.endswith(" "):
+            label += account.name
+        assertContains(
+            response,
+            f'<div class="table-responsive" tabindex="0" role="region" aria-label="{label}"',
+        )
