@@ -1,8 +1,14 @@
+import zoneinfo
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+
+from config.request_context import site_url
 
 
 def _lockout_minutes() -> int:
@@ -51,3 +57,31 @@ class AccountAdapter(DefaultAccountAdapter):
             # does for an unknown email at log-in.
             make_password("the same work as a new login")
         return super().respond_email_verification_sent(request, user)
+
+    # --- Emails: Roster's layout and product name (templates/account/email/) ---------------
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """allauth's email with Roster's wording, an HTML part in the layout of Roster's own
+        emails (templates/emails/_layout.html) and the product name from PRODUCT_NAME."""
+        context = {"product_name": settings.PRODUCT_NAME, "site_url": site_url(), **context}
+        message = super().render_mail(template_prefix, email, context, headers)
+        if not message.alternatives:
+            # allauth ships some emails as text only (the MFA notices under mfa/email/): their
+            # HTML part is that text, with its links, in the same layout.
+            heading = message.subject.removeprefix(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX)
+            html = render_to_string(
+                "account/email/text_as_html.html",
+                {**context, "heading": heading, "text": message.body},
+            )
+            message.attach_alternative(html, "text/html")
+        return message
+
+    def send_notification_mail(self, template_prefix, user, context=None, email=None):
+        """Security notices ("your password changed") give their time in the person's zone,
+        also when sent from a request that is not theirs (a password reset)."""
+        try:
+            zone = zoneinfo.ZoneInfo(getattr(user, "time_zone", "") or settings.TIME_ZONE)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        with timezone.override(zone):
+            super().send_notification_mail(template_prefix, user, context=context, email=email)

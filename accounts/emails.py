@@ -1,7 +1,9 @@
 """Templated email through Django's tasks framework.
 
 `queue_email` runs after the surrounding transaction commits, so a rolled-back change sends
-nothing. Templates: `<name>_subject.txt`, `<name>.txt` and `<name>.html` under templates/emails/.
+nothing. Templates: `<name>_subject.txt`, `<name>.txt` and `<name>.html` under templates/emails/;
+the HTML part extends templates/emails/_layout.html, the layout allauth's emails share
+(accounts.adapters.AccountAdapter.render_mail), and every template sees `product_name`.
 The context must be JSON-serialisable (it travels through the task queue). Links are built on
 `site_url` (config.request_context.site_url()), taken when the email is queued: the request's
 origin in development, SITE_URL otherwise; a worker sending it later uses the same base.
@@ -21,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 
 def build_email(*, to: list[str], template: str, context: dict) -> EmailMultiAlternatives:
-    context = {"site_url": site_url(), **context}
+    context = {"site_url": site_url(), "product_name": settings.PRODUCT_NAME, **context}
     subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
     text = render_to_string(f"emails/{template}.txt", context)
     html = render_to_string(f"emails/{template}.html", context)

@@ -18,6 +18,8 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
 TESTING = env.bool("ROSTER_TESTING", default=False)
+# The name people see in emails (Roster's own and allauth's) and on the TOTP set-up.
+PRODUCT_NAME = env("PRODUCT_NAME", default="Roster")
 
 if DEBUG:
     SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-0123456789abcdefghij")
@@ -169,7 +171,7 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Roster] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PRODUCT_NAME}] "
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     # Failed logins: per client IP and per (lower-cased) email.
@@ -179,7 +181,7 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
-MFA_TOTP_ISSUER = "Roster"
+MFA_TOTP_ISSUER = PRODUCT_NAME
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 # Tracked by accounts.middleware.ThrottledUserSessionsMiddleware (at most once a minute).
@@ -239,6 +241,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Roster's English wording of allauth's strings (sentence case): locale/en/LC_MESSAGES.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Static files (Bootstrap is vendored in static/vendor and served by whitenoise) ----------
 STATIC_URL = "static/"

@@ -60,7 +60,7 @@ def test_signup_with_an_existing_email_shows_exactly_the_page_a_new_email_gets(m
     assert taken_email.redirect_chain == new_email.redirect_chain
     assert new_email.redirect_chain == [(reverse("account_email_verification_sent"), 302)]
     assert [t.name for t in taken_email.templates] == [t.name for t in new_email.templates]
-    assert headline(taken_email) == headline(new_email) == "Verify Your Email Address"
+    assert headline(taken_email) == headline(new_email) == "Verify your email address"
     assert page_without(taken_email, EXISTING) == page_without(new_email, NEW)
 
     # No second login and no account for the taken email; the person who has it is told.
