@@ -31,6 +31,10 @@ class LevelNotAllowed(InvitationError):
     pass
 
 
+class AccessUntilNotAllowed(InvitationError):
+    """The "access until" moment is in the past or more than a year ahead."""
+
+
 class SeatLimitReached(InvitationError):
     pass
 

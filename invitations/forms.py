@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.password_validation import (
     password_validators_help_texts,
     validate_password,
@@ -12,7 +13,8 @@ from accounts.models import Account, User, normalize_email
 from accounts.roles import RANK, Role
 from accounts.validators import validate_no_control_characters
 from config.fields import InRangeModelMultipleChoiceField
-from memberships import access
+from invitations.csv_file import EXPECTED_HEADER, CsvFileError, read_csv
+from memberships import access, access_until
 
 MAX_ADDRESSES = 25
 SEPARATORS = re.compile(r"[\s,;]+")
@@ -41,6 +43,15 @@ class InviteForm(forms.Form):
         label="Level",
         initial=Role.VIEWER,
         help_text="Levels you may give: never above your own, and offered by each account's plan.",
+    )
+    access_until = forms.DateField(
+        label="Access until (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=(
+            "Their access ends at the end of this day (your time zone): they are suspended "
+            "then, and both of you are emailed 7 days and 1 day before. At most one year ahead."
+        ),
     )
     message = forms.CharField(
         label="Personal message (optional)",
@@ -87,6 +98,10 @@ class InviteForm(forms.Form):
             raise ValidationError(errors)
         return emails
 
+    def clean_access_until(self):
+        day = self.cleaned_data["access_until"]
+        return None if day is None else access_until.check_date(day)
+
     def clean(self):
         cleaned = super().clean()
         level, accounts = cleaned.get("level"), cleaned.get("accounts")
@@ -105,6 +120,35 @@ class InviteForm(forms.Form):
                     f"{Role(level).label} level.",
                 )
         return cleaned
+
+
+class CsvInviteForm(forms.Form):
+    """A CSV file of people to invite to the current account (invitations.csv_file)."""
+
+    csv_file = forms.FileField(
+        label="CSV file",
+        help_text=(
+            f"Columns: {EXPECTED_HEADER} (a header row; email is required, level defaults to "
+            "Viewer, access until is a date written YYYY-MM-DD). UTF-8, comma- or "
+            f"semicolon-separated, up to {settings.CSV_INVITE_MAX_ROWS} rows. You review "
+            "every row before anything is sent."
+        ),
+        error_messages={"empty": "The file is empty.", "required": "Choose a CSV file."},
+    )
+
+    def clean_csv_file(self):
+        upload = self.cleaned_data["csv_file"]
+        if upload.size > settings.CSV_INVITE_MAX_BYTES:
+            raise ValidationError(
+                f"The file is larger than {settings.CSV_INVITE_MAX_BYTES // 1024} KB: split it "
+                f"(at most {settings.CSV_INVITE_MAX_ROWS} rows a file).",
+                code="too_large",
+            )
+        try:
+            self.rows = read_csv(upload.read())
+        except CsvFileError as error:
+            raise ValidationError(str(error), code="unreadable") from None
+        return upload
 
 
 class AcceptSignupForm(forms.Form):

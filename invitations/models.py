@@ -54,8 +54,8 @@ class Invitation(models.Model):
     # Carried into the membership on accept (see Membership.access_until).
     access_until = models.DateTimeField("access until", null=True, blank=True)
     # From a CSV invite: offered on the accept page's sign-up form.
-    first_name = models.CharField(max_length=150, blank=True)
-    last_name = models.CharField(max_length=150, blank=True)
+    first_name = models.CharField(max_length=150, blank=True, default="", db_default="")
+    last_name = models.CharField(max_length=150, blank=True, default="", db_default="")
     status = models.CharField(
         max_length=20, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
     )

@@ -6,6 +6,12 @@ app_name = "invitations"
 
 urlpatterns = [
     path("a/<slug:slug>/users/invite/", views.InviteView.as_view(), name="invite"),
+    path("a/<slug:slug>/users/invite/csv/", views.CsvPreviewView.as_view(), name="csv_preview"),
+    path(
+        "a/<slug:slug>/users/invite/csv/confirm/",
+        views.CsvConfirmView.as_view(),
+        name="csv_confirm",
+    ),
     path(
         "a/<slug:slug>/users/invitations/<int:invitation_id>/resend/",
         views.ResendView.as_view(),

@@ -1,6 +1,8 @@
 """Invitation pages: the invite form and managing pending invitations (account pages), and
 the public accept link (/invitations/<token>/ -> /invitations/accept/)."""
 
+import secrets
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -14,14 +16,16 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.models import User
 from invitations import services, throttle
+from invitations.csv_file import CsvRow
 from invitations.exceptions import (
+    AccessUntilNotAllowed,
     InvalidAddresses,
     InvitationClosed,
     InvitationError,
     LevelNotAllowed,
     WrongUser,
 )
-from invitations.forms import AcceptSignupForm, InviteForm
+from invitations.forms import AcceptSignupForm, CsvInviteForm, InviteForm
 from invitations.models import Invitation
 from invitations.selectors import invitation_for_token_hash
 from invitations.tokens import hash_token
@@ -49,8 +53,11 @@ class InviteView(PermissionRequiredMixin, FormView):
         return kwargs
 
     def get_context_data(self, **kwargs):
+        kwargs.setdefault("csv_form", CsvInviteForm())
         context = super().get_context_data(**kwargs)
         context["expiry_days"] = settings.INVITATION_EXPIRY.days
+        context["csv_max_rows"] = settings.CSV_INVITE_MAX_ROWS
+        context["cap"] = settings.INVITATIONS_PER_ACCOUNT_PER_DAY
         return context
 
     def form_valid(self, form):
@@ -60,8 +67,12 @@ class InviteView(PermissionRequiredMixin, FormView):
                 emails=form.cleaned_data["emails"],
                 level=form.cleaned_data["level"],
                 message=form.cleaned_data["message"],
+                access_until=form.cleaned_data["access_until"],
                 actor=self.request.user,
             )
+        except AccessUntilNotAllowed as refusal:
+            form.add_error("access_until", str(refusal))
+            return self.form_invalid(form)
         except InvalidAddresses as refusal:
             for email, reasons in refusal.errors.items():
                 form.add_error("emails", f"{email}: {' '.join(reasons)}" if email else reasons[0])
@@ -78,6 +89,94 @@ class InviteView(PermissionRequiredMixin, FormView):
             self.request,
             f"{len(created)} invitation{'s' if len(created) != 1 else ''} queued "
             f"for {people} {'person' if people == 1 else 'people'} to {names}.",
+        )
+        return redirect(users_url(self.account))
+
+
+# The rows of an uploaded CSV between its preview and the confirmation (JSON in the session,
+# which lives in the database): the confirmation sends what the preview showed, or nothing.
+CSV_SESSION_KEY = "invitations_csv_preview"
+
+
+class CsvPreviewView(InviteView):
+    """POST a CSV file: every row checked and shown in a table; nothing is sent yet."""
+
+    http_method_names = ["get", "post"]
+
+    def get(self, request, *args, **kwargs):
+        return redirect("invitations:invite", slug=self.account.slug)
+
+    def post(self, request, *args, **kwargs):
+        csv_form = CsvInviteForm(request.POST, request.FILES)
+        if not csv_form.is_valid():
+            return self.invite_page(csv_form)
+        try:
+            results = services.preview_csv_invites(
+                account=self.account, rows=csv_form.rows, actor=request.user
+            )
+        except InvitationError as refusal:
+            csv_form.add_error("csv_file", str(refusal))
+            return self.invite_page(csv_form)
+        return self.preview(results, file_name=csv_form.cleaned_data["csv_file"].name)
+
+    def invite_page(self, csv_form):
+        """The invite page again, its CSV field showing what is wrong with the file."""
+        form = InviteForm(inviter=self.request.user, current_account=self.account)
+        return self.render_to_response(self.get_context_data(form=form, csv_form=csv_form))
+
+    def preview(self, results, *, file_name, changed=False):
+        token = secrets.token_urlsafe(16)
+        self.request.session[CSV_SESSION_KEY] = {
+            "account": self.account.pk,
+            "token": token,
+            "file_name": file_name[:200],
+            "rows": [result.row.as_dict() for result in results],
+            "expected": [result.row.line for result in results if result.will_invite],
+        }
+        sending = sum(result.will_invite for result in results)
+        context = {
+            "account": self.account,
+            "membership": self.membership,
+            "results": results,
+            "sending": sending,
+            "not_sending": len(results) - sending,
+            "token": token,
+            "file_name": file_name,
+            "changed": changed,
+        }
+        return TemplateResponse(self.request, "invitations/csv_preview.html", context)
+
+
+class CsvConfirmView(CsvPreviewView):
+    """POST the preview's token: send the rows it showed as "will invite", or nothing."""
+
+    def post(self, request, *args, **kwargs):
+        stored = request.session.get(CSV_SESSION_KEY) or {}
+        token = request.POST.get("token", "")
+        if stored.get("account") != self.account.pk or not secrets.compare_digest(
+            str(stored.get("token", "")), token
+        ):
+            messages.error(request, "That review is no longer open: upload the file again.")
+            return redirect("invitations:invite", slug=self.account.slug)
+        rows = [CsvRow.from_dict(row) for row in stored["rows"]]
+        try:
+            created = services.invite_csv_rows(
+                account=self.account,
+                rows=rows,
+                expected_lines=stored["expected"],
+                actor=request.user,
+            )
+        except services.CsvPreviewChanged as changed:
+            messages.warning(request, str(changed))
+            return self.preview(changed.results, file_name=stored["file_name"], changed=True)
+        except InvitationError as refusal:
+            messages.error(request, str(refusal))
+            return redirect("invitations:invite", slug=self.account.slug)
+        request.session.pop(CSV_SESSION_KEY, None)
+        messages.success(
+            request,
+            f"{len(created)} invitation{'s' if len(created) != 1 else ''} queued from "
+            f"{stored['file_name']}.",
         )
         return redirect(users_url(self.account))
 
@@ -198,7 +297,13 @@ class AcceptView(View):
             not user.is_authenticated and User.objects.filter(email=self.invitation.email).exists()
         )
         if signup_form is None and not user.is_authenticated and not has_login:
-            signup_form = AcceptSignupForm(email=self.invitation.email)
+            signup_form = AcceptSignupForm(
+                email=self.invitation.email,
+                initial={  # names from a CSV invite, if it had them
+                    "first_name": self.invitation.first_name,
+                    "last_name": self.invitation.last_name,
+                },
+            )
         context = {
             "invitation": self.invitation,
             "signed_in_as_invitee": self.signed_in_as_invitee(),

@@ -1,7 +1,10 @@
 """Reads of memberships that several pages share."""
 
+from datetime import timedelta
+
 from django.db.models import Case, Count, F, IntegerField, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.roles import RANK, Role
 from memberships.models import Membership, MembershipStatus
@@ -106,6 +109,12 @@ def member_order(sort: str = "email") -> tuple:
     return tuple(reversed_order)
 
 
+# The Users page's "expires soon" filter (a status filter value): active members whose
+# "access until" falls within the next 7 days (issue 20).
+EXPIRES_SOON = "expires_soon"
+EXPIRES_SOON_WITHIN = timedelta(days=7)
+
+
 def members_page(account, *, q: str = "", level: str = "", status: str = "", sort: str = "email"):
     """Members of `account` for the Users page, in `sort` order (email by default: see
     MEMBER_SORTS for what each costs); narrow rows to page through.
@@ -125,7 +134,13 @@ def members_page(account, *, q: str = "", level: str = "", status: str = "", sor
         )
     if level:
         members = members.filter(role=level)
-    if status:
+    if status == EXPIRES_SOON:
+        members = members.filter(
+            status=MembershipStatus.ACTIVE,
+            access_until__isnull=False,
+            access_until__lte=timezone.now() + EXPIRES_SOON_WITHIN,
+        ).exclude(role=Role.OWNER)
+    elif status:
         members = members.filter(status=status)
     return members.order_by(*member_order(sort))
 

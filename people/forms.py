@@ -3,8 +3,9 @@ from django import forms
 from accounts.forms import CurrentPasswordMixin, current_password_field
 from accounts.roles import Role
 from config.fields import InRangeModelMultipleChoiceField
+from memberships import access_until
 from memberships.models import Membership, MembershipStatus
-from memberships.selectors import MEMBER_SORTS
+from memberships.selectors import EXPIRES_SOON, MEMBER_SORTS
 
 
 class MemberFilterForm(forms.Form):
@@ -18,7 +19,11 @@ class MemberFilterForm(forms.Form):
     status = forms.ChoiceField(
         label="Status",
         required=False,
-        choices=[("", "All statuses"), *MembershipStatus.choices],
+        choices=[
+            ("", "All statuses"),
+            *MembershipStatus.choices,
+            (EXPIRES_SOON, "Access ends within 7 days"),
+        ],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     # A column's key (memberships.selectors.MEMBER_SORTS), "-" first for descending.
@@ -40,6 +45,22 @@ class LevelForm(forms.Form):
     def __init__(self, *args, levels, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["level"].choices = [(r.value, r.label) for r in levels]
+
+
+class AccessUntilForm(forms.Form):
+    access_until = forms.DateField(
+        label="Access until",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=(
+            "Access ends at the end of this day (your time zone), at most one year ahead; "
+            "leave it empty for no end date."
+        ),
+    )
+
+    def clean_access_until(self):
+        day = self.cleaned_data["access_until"]
+        return None if day is None else access_until.check_date(day)
 
 
 class BulkRevokeForm(forms.Form):

@@ -10,19 +10,30 @@ Each public service is one durable transaction that:
   4. sends email on commit only.
 """
 
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.emails import queue_email
 from accounts.models import Account
 from accounts.roles import RANK, Role, label
 from apikeys.services import delete_keys_of
 from audit.models import Action
-from audit.services import record_event
+from audit.services import acting_as, record_event
 from invitations.services import cancel_invitations_sent_by
 from memberships import access
+from memberships.access_until import check_moment as check_access_moment
+from memberships.access_until import shown as shown_access_until
 from memberships.exceptions import (
     CannotChangeOwner,
     CannotChangeSelf,
+    InvalidAccessUntil,
     LevelNotGrantable,
     LevelNotInPlan,
     MembershipError,
@@ -160,7 +171,12 @@ def _set_status(*, account, membership_id, actor, status, action, verb, headline
         return target
     old = target.status
     target.status = status
-    target.save(update_fields=["status"])
+    fields = ["status"]
+    if status == MembershipStatus.ACTIVE and _access_ended(target):
+        # Reactivating after the access date passed clears it (else the job suspends again).
+        target.access_until = target.access_until_set_by = target.access_reminded_days = None
+        fields += ["access_until", "access_until_set_by", "access_reminded_days"]
+    target.save(update_fields=fields)
     record_event(
         account=account,
         actor=actor,
@@ -200,6 +216,206 @@ def reactivate_member(*, account, membership_id: int, actor) -> Membership:
         headline=f"Your access to {account.name} is restored",
         line="You can sign in and open the account again.",
     )
+
+
+# --- Access until (issue 20) ----------------------------------------------------------------
+
+# Rows the expiry job writes name it as the actor (it has no person behind it).
+ACCESS_EXPIRY_LABEL = "Access expiry"
+
+
+def _access_ended(membership, now=None) -> bool:
+    return membership.access_until is not None and membership.access_until <= (
+        now or timezone.now()
+    )
+
+
+def _access_label(moment, zone) -> str:
+    """For the activity log (read in any time zone): the moment with its zone's name."""
+    if moment is None:
+        return ""
+    return f"access until {date_format(timezone.localtime(moment, zone), 'j M Y, H:i T')}"
+
+
+@transaction.atomic(durable=True)
+def set_access_until(*, account, membership_id: int, access_until, actor) -> Membership:
+    """Set, move or clear (None) the moment a member's access ends: an aware datetime, in
+    the future and at most a year ahead. Never the Owner's, never one's own, never someone's
+    above the actor's level. Reminders start again for the new date; a member suspended
+    because their date passed is active again when it moves into the future."""
+    now = timezone.now()
+    account = _lock_account(account)
+    actor_m = _actor_membership(account, actor, "members.suspend")
+    target = lock_member(account, membership_id)
+    _check_may_act_on(actor_m, target, verb="set when access ends for")
+    if access_until is not None:
+        try:
+            check_access_moment(access_until, now=now)
+        except ValidationError as error:
+            raise InvalidAccessUntil(error.messages[0]) from None
+    old = target.access_until
+    if old == access_until:
+        return target
+    extended = (
+        target.status == MembershipStatus.SUSPENDED
+        and _access_ended(target, now)
+        and access_until is not None
+    )
+    target.access_until = access_until
+    target.access_until_set_by = actor if access_until is not None else None
+    target.access_reminded_days = None
+    fields = ["access_until", "access_until_set_by", "access_reminded_days"]
+    if extended:
+        target.status = MembershipStatus.ACTIVE
+        fields.append("status")
+    target.save(update_fields=fields)
+    record_event(
+        account=account,
+        actor=actor,
+        action=Action.ACCOUNT_SETTINGS_CHANGED,
+        target_user=target.user,
+        old_value=_access_label(old, _zone_of(actor)) or "no end date",
+        new_value=_access_label(access_until, _zone_of(actor)) or "no end date",
+    )
+    if extended:
+        record_event(
+            account=account,
+            actor=actor,
+            action=Action.REACTIVATED,
+            target_user=target.user,
+            old_value=MembershipStatus.SUSPENDED,
+            new_value=MembershipStatus.ACTIVE,
+        )
+    zone = _zone_of(target.user)
+    _notice(
+        to=target.user.email,
+        account=account,
+        headline=(
+            f"Your access to {account.name} now ends on {shown_access_until(access_until, zone)}"
+            if access_until
+            else f"Your access to {account.name} no longer has an end date"
+        ),
+        lines=[f"{actor.display_name} changed when your access ends."]
+        + (["You can open the account again."] if extended else []),
+    )
+    return target
+
+
+def _zone_of(user):
+    try:
+        return ZoneInfo(user.time_zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+@dataclass(frozen=True)
+class AccessExpiryRun:
+    reminded: int  # memberships reminded (each email goes to the member and who set the date)
+    suspended: int
+
+
+def expire_access(*, actor=None, now=None) -> AccessExpiryRun:
+    """The scheduled job (hourly, with invitation expiry): remind each member whose access
+    ends within ACCESS_REMINDER_DAYS (7 and 1 days: each reminder once per date, only the
+    nearest when several are due), and suspend those whose access has ended, with an
+    activity row by "Access expiry". The Owner is never touched. One transaction per
+    account, which locks the account row first like every membership change; safe to run
+    again at any time (it re-reads each row under the lock)."""
+    now = now or timezone.now()
+    horizon = now + timedelta(days=max(settings.ACCESS_REMINDER_DAYS))
+    account_ids = sorted(
+        set(_access_due(Membership.objects.all(), horizon).values_list("account_id", flat=True))
+    )
+    reminded = suspended = 0
+    for account_id in account_ids:
+        r, s = _expire_access_in(account_id, now=now, horizon=horizon)
+        reminded, suspended = reminded + r, suspended + s
+    return AccessExpiryRun(reminded=reminded, suspended=suspended)
+
+
+def _access_due(memberships, horizon):
+    return memberships.filter(
+        status=MembershipStatus.ACTIVE,
+        access_until__isnull=False,
+        access_until__lte=horizon,
+    ).exclude(role=Role.OWNER)
+
+
+@transaction.atomic(durable=True)
+def _expire_access_in(account_id: int, *, now, horizon) -> tuple[int, int]:
+    account = Account.objects.select_for_update(no_key=True).get(pk=account_id)
+    due = (
+        _access_due(Membership.objects.filter(account=account), horizon)
+        .select_related("user", "access_until_set_by")
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    reminded = suspended = 0
+    with acting_as(ACCESS_EXPIRY_LABEL):
+        for membership in due:
+            if membership.access_until <= now:
+                _suspend_for_expiry(account, membership)
+                suspended += 1
+            elif _remind_of_expiry(account, membership, now):
+                reminded += 1
+    return reminded, suspended
+
+
+def _suspend_for_expiry(account, membership) -> None:
+    setter = membership.access_until_set_by
+    zone = _zone_of(setter or membership.user)
+    membership.status = MembershipStatus.SUSPENDED
+    membership.save(update_fields=["status"])
+    record_event(
+        account=account,
+        actor=None,
+        action=Action.SUSPENDED,
+        target_user=membership.user,
+        old_value=MembershipStatus.ACTIVE,
+        new_value=f"suspended: {_access_label(membership.access_until, zone)} passed",
+    )
+    _notice(
+        to=membership.user.email,
+        account=account,
+        headline=f"Your access to {account.name} has ended",
+        lines=[
+            f"Your access was set to end on "
+            f"{shown_access_until(membership.access_until, _zone_of(membership.user))}.",
+            "Ask an Owner or Admin of the account if you still need it.",
+        ],
+    )
+
+
+def _remind_of_expiry(account, membership, now) -> bool:
+    """Queue the nearest reminder due and not yet sent for this date; False if none."""
+    left = membership.access_until - now
+    due = [days for days in settings.ACCESS_REMINDER_DAYS if left <= timedelta(days=days)]
+    if not due:
+        return False
+    days = min(due)
+    sent = membership.access_reminded_days
+    if sent is not None and sent <= days:
+        return False
+    membership.access_reminded_days = days
+    membership.save(update_fields=["access_reminded_days"])
+    member, setter = membership.user, membership.access_until_set_by
+    recipients = [(member, True)]
+    if setter is not None and setter.is_active and setter.pk != member.pk:
+        recipients.append((setter, False))
+    for person, is_member in recipients:
+        queue_email(
+            to=person.email,
+            template="access_expiring",
+            context={
+                "account_name": account.name,
+                "to_member": is_member,
+                "member_name": member.display_name,
+                "member_email": member.email,
+                "until": shown_access_until(membership.access_until, _zone_of(person)),
+                "days": days,
+            },
+        )
+    return True
 
 
 def _remove(*, account, membership, actor, action, headline, line):

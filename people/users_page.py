@@ -26,7 +26,7 @@ from memberships.selectors import member_order, member_rows, members_page, subqu
 
 # What the tables, the row actions and the services' checks read; other fields are deferred
 # (a template reading one would cost a query per row: the query-count tests catch that).
-MEMBER_FIELDS = ("id", "user", "account", "role", "status", "created_at")
+MEMBER_FIELDS = ("id", "user", "account", "role", "status", "created_at", "access_until")
 MEMBER_USER_FIELDS = ("id", "email", "first_name", "last_name", "last_login", "time_zone")
 INVITATION_FIELDS = (
     *("id", "account", "email", "role", "invited_by", "created_at", "expires_at", "status"),

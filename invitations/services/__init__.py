@@ -12,6 +12,8 @@ Import them from here; which file holds what:
   expire_invitations, send_invitation_reminders.
 - accepting.py: accept_invitation, accept_invitation_with_signup, decline_invitation
   (and Acceptance, what an accept returns).
+- csv_inviting.py: preview_csv_invites and invite_csv_rows (a CSV file's rows, previewed
+  row by row, then sent exactly as shown).
 - _common.py: what two or more of them use: the Account and invitation locks, the access
   gate for the person inviting, the activity row, the queued email, the expiry sweep and the
   seat check (invite and resend both take seats).
@@ -23,6 +25,13 @@ from invitations.services.accepting import (
     accept_invitation,
     accept_invitation_with_signup,
     decline_invitation,
+)
+from invitations.services.csv_inviting import (
+    CsvPreviewChanged,
+    Outcome,
+    RowResult,
+    invite_csv_rows,
+    preview_csv_invites,
 )
 from invitations.services.inviting import BATCH_MAX, MESSAGE_MAX_LENGTH, invite_users
 from invitations.services.lifecycle import (
@@ -38,13 +47,18 @@ __all__ = [
     "CAP_WINDOW",
     "MESSAGE_MAX_LENGTH",
     "Acceptance",
+    "CsvPreviewChanged",
+    "Outcome",
+    "RowResult",
     "accept_invitation",
     "accept_invitation_with_signup",
     "cancel_invitation",
     "cancel_invitations_sent_by",
     "decline_invitation",
     "expire_invitations",
+    "invite_csv_rows",
     "invite_users",
+    "preview_csv_invites",
     "resend_invitation",
     "send_invitation_reminders",
 ]

@@ -68,6 +68,11 @@ def _accept(invitation, *, user, actor) -> Acceptance:
         decision = access.decide(user, account, membership=existing, tolerate=access.TWO_FACTOR)
         if not decision.granted:
             raise InvitationClosed(access.refusal_message(decision.refusal, account))
+    if existing is None and invitation.access_until is not None and invitation.access_until <= now:
+        raise InvitationClosed(
+            f"The access this invitation offered to {account.name} has already ended. "
+            "Ask for a new invitation."
+        )
     if existing is None and not account.plan_info.offers(invitation.role):
         raise LevelNotAllowed(
             f"{account.name}'s plan no longer offers the {label(invitation.role)} level. "
@@ -86,7 +91,13 @@ def _accept(invitation, *, user, actor) -> Acceptance:
         )
         return Acceptance(account=account, membership=existing, already_member=True)
     membership = Membership.objects.create(
-        user=user, account=account, role=invitation.role, created_at=now
+        user=user,
+        account=account,
+        role=invitation.role,
+        created_at=now,
+        # An expiring invitation makes an expiring membership, set by whoever invited.
+        access_until=invitation.access_until,
+        access_until_set_by=invitation.invited_by if invitation.access_until else None,
     )
     # One row for one event: "Invitation accepted", to the invited email, at the level joined.
     _record(

@@ -16,6 +16,7 @@ from accounts.models import Account, normalize_email
 from accounts.roles import RANK, Role, label
 from audit.models import Action
 from invitations.exceptions import (
+    AccessUntilNotAllowed,
     InvalidAddresses,
     InvitationError,
     InviteCapReached,
@@ -33,6 +34,7 @@ from invitations.services._common import (
     _record,
     _when,
 )
+from memberships.access_until import check_moment
 from memberships.models import Membership
 
 MESSAGE_MAX_LENGTH = 1000
@@ -95,17 +97,59 @@ def _check_cap(account, wanted: int, now) -> None:
         raise InviteCapReached(f"{message} Enough become available at {_when(frees_at)}.")
 
 
+def _check_access_until(access_until, now) -> None:
+    if access_until is None:
+        return
+    try:
+        check_moment(access_until, now=now)
+    except ValidationError as error:
+        raise AccessUntilNotAllowed(error.messages[0]) from None
+
+
+def _create(
+    account, *, email, level, message, actor, now, access_until=None, first_name="", last_name=""
+) -> Invitation:
+    """One invitation, its activity row and its email (on commit); the caller checked it."""
+    invitation = Invitation.objects.create(
+        account=account,
+        email=email,
+        role=level,
+        message=message,
+        invited_by=actor,
+        created_at=now,
+        expires_at=now + settings.INVITATION_EXPIRY,
+        access_until=access_until,
+        first_name=first_name,
+        last_name=last_name,
+    )
+    new_value = label(level)
+    if access_until is not None:
+        new_value += f", access until {_when(access_until)}"
+    _record(invitation, action=Action.INVITATION_SENT, actor=actor, new_value=new_value)
+    _enqueue_send(invitation.pk)
+    return invitation
+
+
 @transaction.atomic(durable=True)
 def invite_users(
-    *, accounts, emails: list[str], level: str, message: str = "", actor
+    *,
+    accounts,
+    emails: list[str],
+    level: str,
+    message: str = "",
+    access_until=None,
+    actor,
 ) -> list[Invitation]:
     """Invite every address to every account at `level`: all of them, or none.
 
     Refuses the whole batch (creating nothing) when any address is already a member or
     invited, the level is above the inviter's or not in an account's plan, or an account
-    would exceed its seats or its invitations per 24 hours. Emails go out on commit.
+    would exceed its seats or its invitations per 24 hours. `access_until` (aware, in the
+    future, at most a year ahead) goes into each membership made by accepting. Emails go
+    out on commit.
     """
     now = timezone.now()
+    _check_access_until(access_until, now)
     emails = list(dict.fromkeys(normalize_email(e) for e in emails if e and e.strip()))
     if not emails:
         raise InvalidAddresses({"": ["Enter at least one email address."]})
@@ -145,19 +189,16 @@ def invite_users(
         _check_seats(account, len(emails))
         _check_cap(account, len(emails), now)
 
-    created = []
-    for account in locked:
-        for email in emails:
-            invitation = Invitation.objects.create(
-                account=account,
-                email=email,
-                role=level,
-                message=message,
-                invited_by=actor,
-                created_at=now,
-                expires_at=now + settings.INVITATION_EXPIRY,
-            )
-            _record(invitation, action=Action.INVITATION_SENT, actor=actor, new_value=label(level))
-            _enqueue_send(invitation.pk)
-            created.append(invitation)
-    return created
+    return [
+        _create(
+            account,
+            email=email,
+            level=level,
+            message=message,
+            actor=actor,
+            now=now,
+            access_until=access_until,
+        )
+        for account in locked
+        for email in emails
+    ]

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from config.html import e
+from memberships.selectors import EXPIRES_SOON_WITHIN
 
 register = template.Library()
 
@@ -66,6 +67,8 @@ def _words(language: str | None) -> dict[str, str]:
             "invitation_to": _("invitation to"),
             "no_invitations": _("No pending invitations."),
             "invited_by": _("Invited by"),
+            "access_until": _("Access until"),
+            "ends_soon": _("Ends soon"),
         }.items()
     }
 
@@ -81,6 +84,7 @@ class _Viewer:
         self.months, self.levels = _names(language)
         self.words = _words(language)
         self.now = timezone.now()
+        self.soon = self.now + EXPIRES_SOON_WITHIN
         self._zone_names: dict[str | None, str] = {}
 
     def level(self, role: str) -> str:
@@ -123,6 +127,17 @@ def _member_row(member, viewer_id, viewer: _Viewer) -> str:
         if member.is_active
         else f'<span class="badge text-bg-warning">{words["suspended"]}</span>'
     )
+    until = getattr(member, "access_until", None)  # "access until" (issue 20)
+    if until is not None and member.role != Role.OWNER:
+        soon = (
+            f' <span class="badge text-bg-warning">{words["ends_soon"]}</span>'
+            if member.is_active and until <= viewer.soon
+            else ""
+        )
+        status += (
+            f'<div class="small text-body-secondary" data-testid="access-until">'
+            f"{words['access_until']} {viewer.time(until, with_time=False)}{soon}</div>"
+        )
     last_login = viewer.time(user.last_login, with_time=True) if user.last_login else words["never"]
     inviter = getattr(member, "invited_by_name", None)  # people.users_page.member_page's
     invited_by = (

@@ -19,6 +19,7 @@ import inspect
 import json
 import pkgutil
 import re
+from datetime import timedelta
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -181,6 +182,7 @@ class World:
         user_ids = set(Membership.objects.filter(account=x).values_list("user_id", flat=True))
         user_ids |= {self.person.pk}
         user_model = apps.get_model(settings.AUTH_USER_MODEL)
+            "access_until": (timezone.localdate() + timedelta(days=30)).isoformat(),
         return json.dumps(
             {
                 "account": list(type(x).objects.filter(pk=x.pk).values()),
@@ -317,6 +319,7 @@ def service_calls(world):
     membership = getattr(world, "p_membership", world.target)
     return {
         "people.services.change_level": {
+    "people.services.expire_access": "a scheduled job (actor is None)",
             "account": x,
             "membership_id": world.target.pk,
             "level": "admin",
@@ -334,6 +337,11 @@ def service_calls(world):
             "new_owner_membership_id": world.admin.pk,
         },
         "invitations.services.invite_users": {
+        "people.services.set_access_until": {
+            "account": x,
+            "membership_id": world.target.pk,
+            "access_until": timezone.now() + timedelta(days=30),
+        },
             "accounts": [x],
             "emails": ["door@example.com"],
             "level": "admin",

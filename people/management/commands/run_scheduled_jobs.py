@@ -11,11 +11,16 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-JOBS = ("expire_invitations", "send_invitation_reminders", "purge_closed_accounts")
+JOBS = (
+    "expire_invitations",
+    "send_invitation_reminders",
+    "purge_closed_accounts",
+    "expire_access",
+)
 
 
 class Command(BaseCommand):
-    help = "Run the scheduled jobs (expiry, reminders, purge) once or every N seconds."
+    help = "Run the scheduled jobs (expiries, reminders, purge) once or every N seconds."
 
     def add_arguments(self, parser):
         when = parser.add_mutually_exclusive_group(required=True)

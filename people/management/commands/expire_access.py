@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from people.services import expire_access
+
+
+class Command(BaseCommand):
+    help = (
+        "Remind members whose access ends within 7 days or 1 day, and suspend those whose "
+        "access has ended (run hourly, with expire_invitations)."
+    )
+
+    def handle(self, *args, **options):
+        run = expire_access(actor=None)
+        self.stdout.write(
+            f"{run.reminded} access reminder(s) queued, {run.suspended} membership(s) suspended."
+        )
