@@ -11,6 +11,24 @@ class Action(models.TextChoices):
     LEFT = "member.left", "Left the account"
     JOINED = "member.joined", "Joined"
     OWNERSHIP_TRANSFERRED = "account.ownership_transferred", "Ownership transferred"
+    # Ownership transfer with acceptance (transfers app): offered, then one of these.
+    OWNERSHIP_TRANSFER_OFFERED = "account.ownership_transfer_offered", "Ownership transfer offered"
+    OWNERSHIP_TRANSFER_DECLINED = (
+        "account.ownership_transfer_declined",
+        "Ownership transfer declined",
+    )
+    OWNERSHIP_TRANSFER_CANCELLED = (
+        "account.ownership_transfer_cancelled",
+        "Ownership transfer cancelled",
+    )
+    OWNERSHIP_TRANSFER_EXPIRED = "account.ownership_transfer_expired", "Ownership transfer expired"
+    # Requests to join (joining app).
+    JOIN_REQUESTED = "join_request.sent", "Request to join sent"
+    JOIN_REQUEST_APPROVED = "join_request.approved", "Request to join approved"
+    JOIN_REQUEST_DENIED = "join_request.denied", "Request to join denied"
+    JOIN_REQUEST_WITHDRAWN = "join_request.withdrawn", "Request to join withdrawn"
+    JOIN_REQUEST_EXPIRED = "join_request.expired", "Request to join expired"
+    JOIN_REQUEST_CLOSED = "join_request.closed", "Request to join closed"
     TWO_FACTOR_RESET = "member.2fa_reset", "Two-factor authentication reset"
     INVITATION_SENT = "invitation.sent", "Invitation sent"
     INVITATION_RESENT = "invitation.resent", "Invitation resent"

@@ -8,6 +8,8 @@ Each public service is one durable transaction that:
      registry (a revoked actor can do nothing, whatever their stale page showed);
   3. writes the change and its activity-log row;
   4. sends email on commit only.
+Ownership transfers (offer, accept, decline, cancel) are in transfers.services and take the
+same Account lock.
 """
 
 from dataclasses import dataclass
@@ -40,7 +42,6 @@ from memberships.exceptions import (
     NotAllowed,
     NotAMember,
     OwnerCannotLeave,
-    TransferTargetNotAdmin,
 )
 from memberships.models import Membership, MembershipStatus
 from memberships.notifications import notify_member_event
@@ -512,43 +513,3 @@ def leave_account(*, account, actor) -> bool:
     if last:
         actor.delete()
     return last
-
-
-@transaction.atomic(durable=True)
-def transfer_ownership(*, account, new_owner_membership_id: int, actor) -> Membership:
-    """The chosen Admin becomes Owner and the old Owner becomes Admin, together or not at all.
-    The database's one-Owner constraint holds at every step."""
-    account = _lock_account(account)
-    old_owner = _actor_membership(account, actor, "ownership.transfer")
-    target = lock_member(account, new_owner_membership_id)
-    if target.pk == old_owner.pk:
-        raise CannotChangeSelf("You are already the Owner.")
-    if target.role != Role.ADMIN or target.status != MembershipStatus.ACTIVE:
-        raise TransferTargetNotAdmin(
-            "Ownership can only go to an active Admin. Make them an Admin first."
-        )
-    old_owner.role = Role.ADMIN
-    old_owner.save(update_fields=["role"])
-    target.role = Role.OWNER
-    target.save(update_fields=["role"])
-    record_event(
-        account=account,
-        actor=actor,
-        action=Action.OWNERSHIP_TRANSFERRED,
-        target_user=target.user,
-        old_value=actor.email,
-        new_value=target.user.email,
-    )
-    _notice(
-        to=target.user.email,
-        account=account,
-        headline=f"You are now the Owner of {account.name}",
-        lines=[f"{actor.display_name} transferred ownership of {account.name} to you."],
-    )
-    _notice(
-        to=actor.email,
-        account=account,
-        headline=f"You transferred ownership of {account.name}",
-        lines=[f"{target.user.display_name} is now the Owner. You are an Admin."],
-    )
-    return target

@@ -20,6 +20,8 @@ from memberships.mixins import MemberActionMixin, MembershipRequiredMixin, Permi
 from memberships.models import MembershipStatus
 from people import services, users_page
 from people.forms import BulkRevokeForm, LevelForm, MemberFilterForm, TransferForm
+from transfers import services as transfers
+from transfers.selectors import pending_transfer
 
 PAGE_SIZE = 25
 
@@ -326,16 +328,23 @@ class TransferView(PermissionRequiredMixin, FormView):
     def get_form(self, form_class=None):
         return TransferForm(**self.get_form_kwargs(), account=self.account, user=self.request.user)
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["pending_transfer"] = pending_transfer(self.account)
+        return context
+
     def form_valid(self, form):
         target = form.cleaned_data["new_owner"]
         try:
-            services.transfer_ownership(
+            transfers.start_transfer(
                 account=self.account, new_owner_membership_id=target.pk, actor=self.request.user
             )
         except MembershipError as error:
             form.add_error("new_owner", error.message)
             return self.form_invalid(form)
         messages.success(
-            self.request, f"{target.user.display_name} is now the Owner. You are an Admin."
+            self.request,
+            f"{target.user.display_name} is asked to accept ownership. You stay the Owner "
+            "until they accept.",
         )
-        return redirect(reverse("overview", kwargs={"slug": self.account.slug}))
+        return redirect(reverse("people:transfer", kwargs={"slug": self.account.slug}))

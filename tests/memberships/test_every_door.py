@@ -51,6 +51,7 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
+from transfers.models import OwnershipTransfer
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +103,13 @@ class World:
             self.p_membership = MembershipFactory(account=x, user=self.person, role=p_role)
         self.admin = MembershipFactory(account=x, role="admin")
         self.target = MembershipFactory(account=x, role="viewer")
+        # The Owner's offer of ownership to the Admin, waiting (transfers app).
+        self.transfer = OwnershipTransfer.objects.create(
+            account=x,
+            from_user=Membership.objects.get(account=x, role="owner").user,
+            to_user=self.admin.user,
+            expires_at=timezone.now() + timedelta(days=7),
+        )
         self.invitation = InvitationFactory(account=x, invited_by=self.admin.user)
         self.key = ApiKeyFactory(account=x, created_by=self.admin.user)
         self.invoice = InvoiceFactory(account=x)
@@ -196,6 +204,9 @@ class World:
                 "events": list(ActivityEvent.objects.filter(account=x).order_by("pk").values()),
                 "invoices": list(Invoice.objects.filter(account=x).order_by("pk").values()),
                 "scim_tokens": list(ScimToken.objects.filter(account=x).order_by("pk").values()),
+                "transfers": list(
+                    OwnershipTransfer.objects.filter(account=x).order_by("pk").values()
+                ),
                 "address": list(BillingAddress.objects.filter(account=x).values()),
                 "preferences": list(
                     NotificationPreference.objects.filter(membership__account=x)
@@ -308,6 +319,8 @@ NOT_ACTOR_DOORS = {
     "apikeys.services.delete_keys_of": "a step of revoke, leave and level changes",
     "invitations.services.expire_invitations": "a scheduled job (actor is None)",
     "invitations.services.send_invitation_reminders": "a scheduled job (actor is None)",
+    "transfers.services.expire_transfers": "a scheduled job (actor is None)",
+    "people.services.expire_access": "a scheduled job (actor is None)",
     "invitations.services.accept_invitation": "the invitee's door, driven on its own below",
     "invitations.services.decline_invitation": "the invitee's door: declining is always allowed",
 }
@@ -332,7 +345,7 @@ def service_calls(world):
         "people.services.revoke_member": {"account": x, "membership_id": world.target.pk},
         "people.services.bulk_revoke": {"account": x, "membership_ids": [world.target.pk]},
         "people.services.leave_account": {"account": x},
-        "people.services.transfer_ownership": {
+        "transfers.services.start_transfer": {
             "account": x,
             "new_owner_membership_id": world.admin.pk,
         },
@@ -340,6 +353,9 @@ def service_calls(world):
         "people.services.set_access_until": {
             "account": x,
             "membership_id": world.target.pk,
+        "transfers.services.accept_transfer": {"account": x, "transfer_id": world.transfer.pk},
+        "transfers.services.decline_transfer": {"account": x, "transfer_id": world.transfer.pk},
+        "transfers.services.cancel_transfer": {"account": x, "transfer_id": world.transfer.pk},
             "access_until": timezone.now() + timedelta(days=30),
         },
             "accounts": [x],

@@ -58,29 +58,7 @@ def test_two_admins_revoking_each_other_leave_at_least_one(attempt):
     assert Membership.objects.get(pk=owner.pk).role == "owner"
 
 
-@pytest.mark.parametrize("attempt", range(3))
-def test_transfer_racing_a_level_change_of_the_target_is_all_or_nothing(attempt):
-    account = AccountFactory()
-    owner = MembershipFactory(account=account, role="owner")
-    admin = MembershipFactory(account=account, role="admin")
-    other_admin = MembershipFactory(account=account, role="admin")
-    results = run_in_parallel(
-        lambda: services.transfer_ownership(
-            account=account, new_owner_membership_id=admin.pk, actor=owner.user
-        ),
-        lambda: services.change_level(
-            account=account, membership_id=admin.pk, level="viewer", actor=other_admin.user
-        ),
-    )
-    roles = dict(Membership.objects.filter(account=account).values_list("pk", "role"))
-    assert list(roles.values()).count("owner") == 1, (roles, results)
-    transferred = roles[admin.pk] == "owner"
-    if transferred:  # complete transfer; the demotion of the new Owner was refused
-        assert roles[owner.pk] == "admin"
-        assert isinstance(results[1], MembershipError)
-    else:  # no transfer at all; the demotion won
-        assert (roles[owner.pk], roles[admin.pk]) == ("owner", "viewer")
-        assert isinstance(results[0], MembershipError)
+# Accepting an ownership transfer racing a level change of the target: tests/transfers.
 
 
 def test_after_a_revoke_commits_no_request_of_the_member_succeeds():

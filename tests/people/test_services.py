@@ -12,7 +12,6 @@ from memberships.exceptions import (
     NotAllowed,
     NotAMember,
     OwnerCannotLeave,
-    TransferTargetNotAdmin,
 )
 from memberships.models import Membership
 from people import services
@@ -249,44 +248,7 @@ def test_owner_cannot_leave(account, members):
         services.leave_account(account=account, actor=members["owner"].user)
 
 
-# --- transfer -------------------------------------------------------------------------------
-
-
-def test_transfer_makes_admin_owner_and_owner_admin_and_emails_both(
-    account, members, mailoutbox, django_capture_on_commit_callbacks
-):
-    owner, admin = members["owner"], members["admin"]
-    run(
-        services.transfer_ownership,
-        django_capture_on_commit_callbacks,
-        account=account,
-        new_owner_membership_id=admin.pk,
-        actor=owner.user,
-    )
-    owner.refresh_from_db()
-    admin.refresh_from_db()
-    assert (owner.role, admin.role) == ("admin", "owner")
-    assert account.memberships.filter(role="owner").count() == 1
-    recipients = [m.to[0] for m in mailoutbox]
-    assert owner.user.email in recipients and admin.user.email in recipients
-    assert ActivityEvent.objects.filter(action="account.ownership_transferred").count() == 1
-
-
-@pytest.mark.parametrize("role", ["manager", "author", "viewer"])
-def test_transfer_only_to_an_admin(account, members, role):
-    with pytest.raises(TransferTargetNotAdmin):
-        services.transfer_ownership(
-            account=account, new_owner_membership_id=members[role].pk, actor=members["owner"].user
-        )
-    assert Membership.objects.get(pk=members["owner"].pk).role == "owner"
-
-
-def test_only_the_owner_transfers(account, members):
-    second_admin = MembershipFactory(account=account, role="admin")
-    with pytest.raises(NotAllowed):
-        services.transfer_ownership(
-            account=account, new_owner_membership_id=second_admin.pk, actor=members["admin"].user
-        )
+# --- transfer: an offer the Admin accepts, tested in tests/transfers/test_services.py -------
 
 
 def test_activity_records_the_ip_of_the_request(client_for, account, members):

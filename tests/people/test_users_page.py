@@ -201,8 +201,10 @@ def test_transfer_page_offers_admins_only_and_checks_the_password(client_for, ac
     assert Membership.objects.get(pk=members["manager"].pk).role == "manager"
     ok = client.post(url, {"new_owner": members["admin"].pk, "password": "Correct-Horse-42!"})
     assert ok.status_code == 302
-    assert Membership.objects.get(pk=members["admin"].pk).role == "owner"
-    assert Membership.objects.get(pk=members["owner"].pk).role == "admin"
+    # Issue 20: the transfer now waits for the Admin's acceptance (tests/transfers).
+    assert Membership.objects.get(pk=members["admin"].pk).role == "admin"
+    assert Membership.objects.get(pk=members["owner"].pk).role == "owner"
+    assert account.ownership_transfers.filter(status="pending").count() == 1
 
 
 # --- activity log page ----------------------------------------------------------------------

@@ -1,0 +1,3 @@
+app_name = "join_requests"
+
+urlpatterns = []
