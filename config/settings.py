@@ -62,9 +62,9 @@ INSTALLED_APPS = [
     "api",
     "security",
     "scim",
-]
     "transfers",
     "joining",
+]
 
 MIDDLEWARE = [
     "api.middleware.JsonErrorsMiddleware",  # first: it also sees the other middleware's errors
@@ -198,15 +198,15 @@ INVITATION_EXPIRY = timedelta(days=env.int("INVITATION_EXPIRY_DAYS", default=7))
 INVITATION_REMINDER_BEFORE = timedelta(days=2)
 INVITATIONS_PER_ACCOUNT_PER_DAY = 25
 INVITATION_RESENDS_PER_DAY = 3
-CLOSED_ACCOUNT_RETENTION = timedelta(days=30)
-# Monthly prices in cents, per plan: no payment provider, invoices read this table.
-PLAN_PRICES = {"free": 0, "essentials": 1300, "standard": 2000, "premium": 35000}
-PLAN_CURRENCY = "USD"
 # "Access until" (issue 20): at most a year ahead; reminders this many days before it.
 ACCESS_REMINDER_DAYS = (7, 1)
 # CSV invites: rows and bytes one file may hold.
 CSV_INVITE_MAX_ROWS = 500
 CSV_INVITE_MAX_BYTES = 512 * 1024
+CLOSED_ACCOUNT_RETENTION = timedelta(days=30)
+# Monthly prices in cents, per plan: no payment provider, invoices read this table.
+PLAN_PRICES = {"free": 0, "essentials": 1300, "standard": 2000, "premium": 35000}
+PLAN_CURRENCY = "USD"
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Email ---------------------------------------------------------------------------------

@@ -182,6 +182,7 @@ class World:
             "billing_email": "billing@example.com",
             "vat_id": "",
             "expires_on": "",
+            "access_until": (timezone.localdate() + timedelta(days=30)).isoformat(),
         }
 
     def fingerprint(self):
@@ -190,7 +191,6 @@ class World:
         user_ids = set(Membership.objects.filter(account=x).values_list("user_id", flat=True))
         user_ids |= {self.person.pk}
         user_model = apps.get_model(settings.AUTH_USER_MODEL)
-            "access_until": (timezone.localdate() + timedelta(days=30)).isoformat(),
         return json.dumps(
             {
                 "account": list(type(x).objects.filter(pk=x.pk).values()),
@@ -332,12 +332,16 @@ def service_calls(world):
     membership = getattr(world, "p_membership", world.target)
     return {
         "people.services.change_level": {
-    "people.services.expire_access": "a scheduled job (actor is None)",
             "account": x,
             "membership_id": world.target.pk,
             "level": "admin",
         },
         "people.services.suspend_member": {"account": x, "membership_id": world.target.pk},
+        "people.services.set_access_until": {
+            "account": x,
+            "membership_id": world.target.pk,
+            "access_until": timezone.now() + timedelta(days=30),
+        },
         "people.services.reactivate_member": {
             "account": x,
             "membership_id": world.target.pk,
@@ -349,15 +353,10 @@ def service_calls(world):
             "account": x,
             "new_owner_membership_id": world.admin.pk,
         },
-        "invitations.services.invite_users": {
-        "people.services.set_access_until": {
-            "account": x,
-            "membership_id": world.target.pk,
         "transfers.services.accept_transfer": {"account": x, "transfer_id": world.transfer.pk},
         "transfers.services.decline_transfer": {"account": x, "transfer_id": world.transfer.pk},
         "transfers.services.cancel_transfer": {"account": x, "transfer_id": world.transfer.pk},
-            "access_until": timezone.now() + timedelta(days=30),
-        },
+        "invitations.services.invite_users": {
             "accounts": [x],
             "emails": ["door@example.com"],
             "level": "admin",
