@@ -1,6 +1,7 @@
 from django import forms
 
 from accounts.forms import CurrentPasswordMixin, current_password_field
+from accounts.models import TwoFactorMethods
 from accounts.validators import validate_no_control_characters
 
 
@@ -26,6 +27,17 @@ class ToggleForm(forms.Form):
     @property
     def value(self) -> bool:
         return self.cleaned_data["enabled"] == "on"
+
+
+class TwoFactorMethodsForm(forms.Form):
+    """Which second factors meet "Require 2FA" (also the preview's choice, by GET)."""
+
+    methods = forms.ChoiceField(
+        label="Methods that count",
+        choices=TwoFactorMethods.choices,
+        widget=forms.RadioSelect,
+        help_text="Text messages are the weakest method: a number can be moved to another SIM.",
+    )
 
 
 class CloseAccountForm(CurrentPasswordMixin, forms.Form):

@@ -1,8 +1,8 @@
 """Reads for the Settings, Close account and Notification settings pages."""
 
-from allauth.mfa.models import Authenticator
-from django.db.models import Exists, OuterRef, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 
+from accounts.models import TwoFactorMethods
 from apikeys.models import ApiKey
 from billing.models import Invoice
 from invitations.selectors import pending_invitation_count
@@ -11,18 +11,15 @@ from memberships.models import Membership, NotificationPreference
 from memberships.notifications import NOTIFIED_PERMISSION
 
 
-def members_without_2fa(account):
-    """Members (active or suspended) with no second factor, in one query.
-
-    Recovery codes alone do not count, as in allauth's own is_mfa_enabled checks for login.
+def members_without_2fa(account, *, methods: str | None = None):
+    """Members (active or suspended) with no second factor that counts in `account`, in one
+    query: under `methods` (TwoFactorMethods; the account's own choice by default) text
+    messages count or not. The definition is the gate's (access.second_factor_filter).
     """
-    has_mfa = Authenticator.objects.filter(user_id=OuterRef("user_id")).exclude(
-        type=Authenticator.Type.RECOVERY_CODES
-    )
+    methods = methods or account.two_factor_methods
     return (
         Membership.objects.filter(account=account)
-        .annotate(has_mfa=Exists(has_mfa))
-        .filter(has_mfa=False)
+        .exclude(access.second_factor_filter(sms_counts=methods == TwoFactorMethods.ANY))
         .select_related("user")
         .order_by("user__email")
     )

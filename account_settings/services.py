@@ -16,7 +16,7 @@ from account_settings.exceptions import (
 )
 from account_settings.export import stream_export
 from accounts.emails import queue_email
-from accounts.models import Account, User
+from accounts.models import Account, TwoFactorMethods, User
 from audit.models import Action
 from audit.services import record_event
 from invitations.models import Invitation, InvitationStatus
@@ -81,45 +81,64 @@ def _switch(account, actor, field: str, value: bool, label: str) -> Account:
 
 
 @transaction.atomic(durable=True)
-def set_require_2fa(*, account, actor, required: bool) -> Account:
-    """Turn the account's two-factor requirement on or off.
+def set_require_2fa(*, account, actor, required: bool, methods: str | None = None) -> Account:
+    """Turn the account's two-factor requirement on or off, and choose which second factors
+    meet it (`methods`, a TwoFactorMethods value: any, or an app or a security key only).
 
-    Turning it on needs the actor to have 2FA themself (or they would lock themself out).
-    Members without 2FA are then sent to set it up on their next page in this account.
-    The view asks for recent re-authentication before turning it off.
+    Requiring it needs the actor to have a factor that counts themself (or they would lock
+    themself out). Members without one are then emailed and sent to set one up on their
+    next page in this account; so are members whose only factor is text messages when the
+    Owner narrows the methods while 2FA is required. The view asks for recent
+    re-authentication before turning it off or widening the methods.
     """
-    from allauth.mfa.utils import is_mfa_enabled
-
     account = _lock_account(account)
     _require(actor, account, "security.require_2fa", "change the two-factor requirement")
-    if account.require_2fa == required:
+    methods = methods or account.two_factor_methods
+    if methods not in TwoFactorMethods.values:
+        raise AccountSettingsError("Choose which two-factor methods count.")
+    if account.require_2fa == required and account.two_factor_methods == methods:
         return account
-    if required and not is_mfa_enabled(actor):
+    if required and not access.has_second_factor(actor, sms_counts=methods == TwoFactorMethods.ANY):
         raise AccountSettingsError(
             "Set up two-factor authentication for yourself before requiring it of everyone."
+            if methods == TwoFactorMethods.ANY
+            else "Set up an authenticator app or a security key for yourself before "
+            "requiring one of everyone."
         )
-    account = _switch(account, actor, "require_2fa", required, "Require two-factor authentication")
-    if required:
+    narrowed = methods == TwoFactorMethods.APP_OR_KEY != account.two_factor_methods
+    if account.two_factor_methods != methods:
+        old = TwoFactorMethods(account.two_factor_methods).label
+        account.two_factor_methods = methods
+        account.save(update_fields=["two_factor_methods"])
+        record_event(
+            account=account,
+            actor=actor,
+            action=Action.ACCOUNT_SETTINGS_CHANGED,
+            target_label="Two-factor methods that count",
+            old_value=old,
+            new_value=TwoFactorMethods(methods).label,
+        )
+    if account.require_2fa != required:
+        account = _switch(
+            account, actor, "require_2fa", required, "Require two-factor authentication"
+        )
+        if required:
+            _tell_members_without_2fa(account, actor)
+    elif required and narrowed:
         _tell_members_without_2fa(account, actor)
     return account
 
 
 def _tell_members_without_2fa(account, actor) -> None:
-    """Email each active member who has no second factor yet: they are the ones whose next
-    visit is stopped until they set one up. Members who have one notice nothing, and
-    suspended members meet the demand only if they are reactivated; neither is emailed.
-    One email per person, so nobody sees the others' addresses."""
-    from allauth.mfa.models import Authenticator
-    from django.db.models import Exists, OuterRef
-
-    second_factor = Authenticator.objects.filter(
-        user_id=OuterRef("user_id"),
-        type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN],
-    )
+    """Email each active member who has no second factor that counts here yet: they are
+    the ones whose next visit is stopped until they set one up. Members who have one notice
+    nothing, and suspended members meet the demand only if they are reactivated; neither
+    is emailed. One email per person, so nobody sees the others' addresses."""
+    sms_counts = access.sms_counts_in(account)
     emails = (
         Membership.objects.active()
         .filter(account=account)
-        .exclude(Exists(second_factor))
+        .exclude(access.second_factor_filter(sms_counts=sms_counts))
         .order_by("user__email")
         .values_list("user__email", flat=True)
     )

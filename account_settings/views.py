@@ -12,6 +12,7 @@ from account_settings.forms import (
     NotificationSettingsForm,
     RenameAccountForm,
     ToggleForm,
+    TwoFactorMethodsForm,
 )
 from account_settings.selectors import (
     closing_summary,
@@ -29,6 +30,7 @@ from account_settings.services import (
     set_require_2fa,
     update_notification_preferences,
 )
+from accounts.models import TwoFactorMethods
 from accounts.reauth import RecentAuthenticationRequiredMixin
 from memberships.mixins import PermissionRequiredMixin
 
@@ -64,31 +66,57 @@ class SettingsIndexView(PermissionRequiredMixin, FormView):
 class TwoFactorRequirementView(
     PermissionRequiredMixin, RecentAuthenticationRequiredMixin, TemplateView
 ):
-    """Turn "Require two-factor authentication" on (after seeing who it affects) or off."""
+    """Turn "Require two-factor authentication" on (after seeing who it affects) or off, and
+    choose which methods count. `?methods=` previews another choice before saving it."""
 
     permission = "security.require_2fa"
     template_name = "account_settings/two_factor.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["without_2fa"] = list(members_without_2fa(self.account))
+        preview = TwoFactorMethodsForm(self.request.GET or None)
+        methods = (
+            preview.cleaned_data["methods"]
+            if preview.is_bound and preview.is_valid()
+            else self.account.two_factor_methods
+        )
+        if not preview.is_bound or not preview.is_valid():
+            preview = TwoFactorMethodsForm(initial={"methods": methods})
+        context["methods_form"] = preview
+        context["methods"] = methods
+        context["methods_label"] = TwoFactorMethods(methods).label
+        context["without_2fa"] = list(members_without_2fa(self.account, methods=methods))
         return context
 
     def needs_reauthentication(self, request) -> bool:
-        # Turning the protection off asks for the password again; turning it on does not.
-        return request.method == "POST" and request.POST.get("enabled") == "off"
+        # Turning the protection off, or letting text messages count again, asks for the
+        # password again; turning it on or narrowing it does not.
+        if request.method != "POST":
+            return False
+        return request.POST.get("enabled") == "off" or (
+            request.POST.get("methods") == TwoFactorMethods.ANY
+            and self.account.two_factor_methods != TwoFactorMethods.ANY
+        )
 
     def post(self, request, *args, **kwargs):
         form = ToggleForm(request.POST)
+        methods_form = TwoFactorMethodsForm(request.POST)
+        methods = methods_form.cleaned_data["methods"] if methods_form.is_valid() else None
         if not form.is_valid():
             return redirect("account_settings:two_factor", slug=self.account.slug)
         try:
-            set_require_2fa(account=self.account, actor=request.user, required=form.value)
+            account = set_require_2fa(
+                account=self.account, actor=request.user, required=form.value, methods=methods
+            )
         except AccountSettingsError as error:
             messages.error(request, str(error))
             return redirect("account_settings:two_factor", slug=self.account.slug)
         if form.value:
-            messages.success(request, "Two-factor authentication is now required.")
+            messages.success(
+                request,
+                "Two-factor authentication is now required "
+                f"({TwoFactorMethods(account.two_factor_methods).label.lower()}).",
+            )
         else:
             messages.success(request, "Two-factor authentication is no longer required.")
         return redirect("account_settings:index", slug=self.account.slug)

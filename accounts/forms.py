@@ -25,7 +25,12 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "mobile", "time_zone"]
-        help_texts = {"mobile": "Optional. Include the country code, for example +34 612 345 678."}
+        help_texts = {
+            "mobile": (
+                "Optional, used only for two-factor authentication by text message: we send "
+                "it a code to verify it. Include the country code, for example +34 612 345 678."
+            )
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "anymail",
     "django_tasks_db",
     "accounts",
+    "sms",
     "memberships",
     "invitations",
     "audit",
@@ -172,7 +173,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
-ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# accounts' adapter plus text-message 2FA: a login stage and a re-authentication method.
+ACCOUNT_ADAPTER = "sms.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PRODUCT_NAME}] "
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -290,6 +292,30 @@ SCIM_MAX_RESULTS = 200
 
 # Wrong current passwords per person per minute on the close-account and transfer forms.
 PASSWORD_CONFIRM_FAILURES_PER_MINUTE = env.int("PASSWORD_CONFIRM_FAILURES_PER_MINUTE", default=5)
+
+# --- Text messages (sms/): codes for SMS two-factor authentication (issue 18) --------------
+# SMS_BACKEND: console (prints codes; development only), locmem (tests) or Twilio (README).
+SMS_BACKEND = env(
+    "SMS_BACKEND",
+    default=(
+        "sms.backends.locmem.SmsBackend"
+        if TESTING
+        else "sms.backends.console.SmsBackend"
+        if DEBUG
+        else "sms.backends.twilio.SmsBackend"
+    ),
+)
+SMS_TWILIO_BASE_URL = env("SMS_TWILIO_BASE_URL", default="https://api.twilio.com")
+SMS_TWILIO_ACCOUNT_SID = env("SMS_TWILIO_ACCOUNT_SID", default="")
+SMS_TWILIO_API_KEY_SID = env("SMS_TWILIO_API_KEY_SID", default="")  # optional: an API key
+SMS_TWILIO_AUTH_TOKEN = env("SMS_TWILIO_AUTH_TOKEN", default="")  # or the API key's secret
+SMS_TWILIO_FROM = env("SMS_TWILIO_FROM", default="")  # +E.164 sender, or an MG... service id
+SMS_TIMEOUT = env.int("SMS_TIMEOUT", default=10)
+SMS_CODE_TTL = 300  # seconds a code is valid
+SMS_CODE_MAX_TRIES = 5  # wrong codes before a new one is needed
+SMS_SEND_INTERVAL = 30  # seconds between two codes, per person and per number
+SMS_SENDS_PER_HOUR = 5  # per person and per number
+SMS_SENDS_PER_IP_PER_HOUR = env.int("SMS_SENDS_PER_IP_PER_HOUR", default=20)
 
 # --- Security headers ----------------------------------------------------------------------
 SECURE_CSP = {

@@ -13,6 +13,8 @@ urlpatterns = [
         GuardedRemoveWebAuthnView.as_view(),
         name="mfa_remove_webauthn",
     ),
+    # Text-message 2FA (sms/): its login stage, re-authentication and settings.
+    path("accounts/2fa/sms/", include("sms.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("people.urls_account")),
     path("a/<slug:slug>/", include("people.urls")),

@@ -13,7 +13,8 @@ The answer is the person's membership, or one `Refusal`:
   not leak);
 - SUSPENDED: a membership an Owner or Admin suspended;
 - ACCOUNT_CLOSED: the account is closed (only reopening tolerates it);
-- TWO_FACTOR_REQUIRED: the account requires 2FA and the person has none;
+- TWO_FACTOR_REQUIRED: the account requires 2FA and the person has none that counts there
+  (text messages count unless the account accepts an app or a security key only);
 - TWO_FACTOR_RESET: an Owner or Admin reset the person's 2FA and they have not set it up
   again (whether or not the account requires it).
 
@@ -26,10 +27,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from allauth.mfa.utils import is_mfa_enabled
+from django.db.models import OuterRef, Q
 
+from accounts.models import TwoFactorMethods
 from memberships.exceptions import AccessDenied, MembershipError, NotAllowed
 from memberships.models import Membership, MembershipStatus
 from memberships.permissions import get_permission, role_has_permission
+from sms.selectors import app_or_key_exists, has_sms_two_factor, sms_two_factor_exists
 
 
 class Refusal(StrEnum):
@@ -72,19 +76,46 @@ def refusal_message(refusal: Refusal, account) -> str:
     return _MESSAGES[refusal].format(account=account.name)
 
 
+def has_second_factor(user, *, sms_counts: bool = True) -> bool:
+    """The one definition of "has 2FA": an allauth authenticator (app, security key, with
+    their recovery codes), or, where `sms_counts`, text messages to a verified number."""
+    return is_mfa_enabled(user) or (sms_counts and has_sms_two_factor(user))
+
+
+def second_factor_filter(*, sms_counts: bool = True) -> Q:
+    """`has_second_factor` as a filter over rows with a `user_id` (memberships), for
+    pages that count or list people without 2FA in one query."""
+    found = Q(app_or_key_exists(OuterRef("user_id")))
+    if sms_counts:
+        found |= Q(sms_two_factor_exists(OuterRef("user_id")))
+    return found
+
+
+def sms_counts_in(account) -> bool:
+    """Whether text messages meet `account`'s "Require 2FA" (its Owner may accept an app or
+    a security key only: SIM swaps make SMS the weakest factor)."""
+    return account.two_factor_methods == TwoFactorMethods.ANY
+
+
 def two_factor_refusal(user, account) -> Refusal | None:
-    """Whether `user` still owes `account` a second factor. No query unless a demand applies."""
+    """Whether `user` still owes `account` a second factor. No query unless a demand applies
+    (a second one only for a person without an app or a key)."""
     if not (account.require_2fa or user.must_set_up_2fa):
         return None
     if is_mfa_enabled(user):
         return None
-    return Refusal.TWO_FACTOR_RESET if user.must_set_up_2fa else Refusal.TWO_FACTOR_REQUIRED
+    has_sms = has_sms_two_factor(user)
+    if user.must_set_up_2fa and not has_sms:
+        return Refusal.TWO_FACTOR_RESET
+    if account.require_2fa and not (has_sms and sms_counts_in(account)):
+        return Refusal.TWO_FACTOR_REQUIRED
+    return None
 
 
 def forget_met_two_factor_reset(user) -> None:
-    """Clear the reset flag once the person has set 2FA up again (costs a query only while
-    the flag is set)."""
-    if user.must_set_up_2fa and is_mfa_enabled(user):
+    """Clear the reset flag once the person has set 2FA up again, by any method (costs a
+    query only while the flag is set); each account's own demand still applies."""
+    if user.must_set_up_2fa and has_second_factor(user):
         user.must_set_up_2fa = False
         user.save(update_fields=["must_set_up_2fa"])
 

@@ -20,6 +20,8 @@ from memberships.selectors import (
     suspended_memberships,
 )
 from memberships.services import create_account
+from sms.exceptions import SmsError
+from sms.views import save_mobile_number
 
 
 def home(request):
@@ -127,6 +129,11 @@ class ProfileView(LoginRequiredMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
+        try:  # a new number gets a code first; one in use for 2FA asks to re-authenticate
+            verify_url = save_mobile_number(self.request, number=data["mobile"])
+        except SmsError as error:
+            form.add_error("mobile", error.message)
+            return self.form_invalid(form)
         update_profile(
             user=self.request.user,
             first_name=data["first_name"],
@@ -135,7 +142,7 @@ class ProfileView(LoginRequiredMixin, FormView):
             time_zone=data["time_zone"],
         )
         messages.success(self.request, "Your personal settings are saved.")
-        return redirect("profile")
+        return redirect(verify_url or "profile")
 
 
 class CreateAccountView(LoginRequiredMixin, FormView):

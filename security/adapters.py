@@ -1,7 +1,9 @@
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 
+from accounts.models import TwoFactorMethods
 from security.selectors import accounts_requiring_2fa
+from sms.selectors import has_sms_two_factor
 
 
 class MFAAdapter(DefaultMFAAdapter):
@@ -15,7 +17,8 @@ class MFAAdapter(DefaultMFAAdapter):
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         """The last authenticator (TOTP or security key) stays while any account of the
-        person requires 2FA. Recovery codes alone do not count: allauth drops them with it."""
+        person requires 2FA, unless text messages meet every such account's demand.
+        Recovery codes alone do not count: allauth drops them with it."""
         others = (
             Authenticator.objects.filter(user_id=authenticator.user_id)
             .exclude(pk=authenticator.pk)
@@ -23,4 +26,7 @@ class MFAAdapter(DefaultMFAAdapter):
         )
         if others.exists():
             return True
-        return not accounts_requiring_2fa(authenticator.user_id).exists()
+        requiring = accounts_requiring_2fa(authenticator.user_id)
+        if has_sms_two_factor(authenticator.user):
+            requiring = requiring.filter(two_factor_methods=TwoFactorMethods.APP_OR_KEY)
+        return not requiring.exists()

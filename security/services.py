@@ -13,11 +13,13 @@ from audit.services import record_event
 from memberships import access
 from memberships.models import Membership
 from security.exceptions import CannotResetOwnTwoFactor, NotAllowed, NotAMember
+from sms.services import clear_two_factor
 
 
 @transaction.atomic(durable=True)
 def reset_two_factor(*, account, membership_id: int, actor) -> int:
-    """Remove every authenticator (app, security keys, recovery codes) of a member and end
+    """Remove every second factor (app, security keys, recovery codes, text messages: the
+    number must be verified again) of a member and end
     their sessions, so whoever holds their old device or session is out, and the member
     signs in with their password and sets 2FA up again (at once, where it is required).
 
@@ -45,6 +47,9 @@ def reset_two_factor(*, account, membership_id: int, actor) -> int:
     if RANK[Role(target.role)] > RANK[Role(actor_m.role)]:
         raise NotAllowed("You cannot reset the two-factor authentication of the Owner.")
     removed, _ = Authenticator.objects.filter(user=target.user).delete()
+    removed += clear_two_factor(
+        user=target.user, reason=f"reset by {actor.display_name} in {account.name}"
+    )
     if not removed:
         return 0
     # They must set 2FA up again at their next sign-in, whether or not an account requires it.

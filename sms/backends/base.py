@@ -1,0 +1,3 @@
+class BaseSmsBackend:
+    def send_messages(self, messages) -> int:
+        raise NotImplementedError

@@ -1,0 +1,52 @@
+"""Reads about text-message two-factor that the gate and the pages share."""
+
+from allauth.mfa.models import Authenticator
+from django.db.models import Exists, OuterRef
+
+from accounts.models import Account
+from sms.models import PhoneNumber, SecurityEvent
+
+APP_OR_KEY_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+
+def phone_of(user) -> PhoneNumber | None:
+    return PhoneNumber.objects.filter(user_id=user.pk).first()
+
+
+def _active_phones():
+    return PhoneNumber.objects.filter(verified_at__isnull=False, two_factor_since__isnull=False)
+
+
+def has_sms_two_factor(user) -> bool:
+    """Text-message 2FA is on and its number verified (one query)."""
+    return _active_phones().filter(user_id=user.pk).exists()
+
+
+def sms_two_factor_exists(user_ref=None) -> Exists:
+    """For annotations and filters over rows with a user: `OuterRef("user_id")` by default."""
+    return Exists(_active_phones().filter(user_id=user_ref or OuterRef("user_id")))
+
+
+def app_or_key_exists(user_ref=None) -> Exists:
+    return Exists(
+        Authenticator.objects.filter(
+            user_id=user_ref or OuterRef("user_id"), type__in=APP_OR_KEY_TYPES
+        )
+    )
+
+
+def has_app_or_key(user) -> bool:
+    return Authenticator.objects.filter(user_id=user.pk, type__in=APP_OR_KEY_TYPES).exists()
+
+
+def accounts_needing_sms(user):
+    """Open accounts of `user` (active or suspended member) that require 2FA and that SMS
+    is the person's only way to meet: what turning SMS off or removing the number would
+    lock them out of. Empty when they have an app or a key."""
+    if has_app_or_key(user):
+        return Account.objects.none()
+    return Account.objects.open().filter(require_2fa=True, memberships__user_id=user.pk)
+
+
+def security_history(user, *, limit: int = 20) -> list[SecurityEvent]:
+    return list(SecurityEvent.objects.filter(user_id=user.pk)[:limit])

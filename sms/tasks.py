@@ -1,0 +1,54 @@
+"""Sending a code: the task makes it, stores only its hash, then hands the text to the
+backend. The queue's rows hold the challenge id, never a code; a provider failure marks the
+challenge "not delivered" (the page then says so) and logs no code."""
+
+import logging
+import secrets
+
+from django.db import transaction
+from django.tasks import task
+
+from sms.backends import send_text
+from sms.exceptions import DeliveryFailed
+from sms.models import Challenge, Delivery, SecurityAction, masked
+from sms.services import hash_code, record
+
+logger = logging.getLogger(__name__)
+
+
+def message_body(code: str) -> str:
+    return f"Your Roster security code is {code}. It expires in 5 minutes. Never share it."
+
+
+@task
+def deliver_code(*, challenge_id: int) -> str:
+    code = f"{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        challenge = (
+            Challenge.objects.select_for_update()
+            .select_related("user")
+            .filter(pk=challenge_id, used_at__isnull=True, delivery=Delivery.QUEUED)
+            .first()
+        )
+        if challenge is None or challenge.is_expired:
+            return "skipped"
+        challenge.salt = secrets.token_hex(16)
+        challenge.code_hash = hash_code(challenge, code)
+        challenge.save(update_fields=["salt", "code_hash"])
+    try:
+        send_text(to=challenge.number, body=message_body(code))
+    except DeliveryFailed as exc:
+        logger.warning("Text message for challenge %s not delivered: %s", challenge_id, exc)
+        Challenge.objects.filter(pk=challenge_id).update(
+            delivery=Delivery.FAILED, last_error=str(exc)[:200], code_hash=""
+        )
+        record(
+            challenge.user,
+            SecurityAction.CODE_NOT_SENT,
+            masked(challenge.number),
+            challenge.ip_address,
+        )
+        return Delivery.FAILED.value
+    Challenge.objects.filter(pk=challenge_id).update(delivery=Delivery.SENT)
+    record(challenge.user, SecurityAction.CODE_SENT, masked(challenge.number), challenge.ip_address)
+    return Delivery.SENT.value

@@ -1,0 +1,24 @@
+"""Template tags for allauth's MFA pages (templates/mfa/), which know nothing of SMS."""
+
+from allauth.account.stages import LoginStageController
+from django import template
+
+from sms.selectors import has_sms_two_factor, phone_of
+from sms.stages import MFA_KEY
+
+register = template.Library()
+
+
+@register.simple_tag
+def sms_phone(user):
+    """The person's number row (or None), for their own 2FA page."""
+    if user is None or not user.is_authenticated:
+        return None
+    return phone_of(user)
+
+
+@register.simple_tag
+def sms_login_option(request) -> bool:
+    """On allauth's MFA login page: may the person get a code by text message instead?"""
+    stage = LoginStageController.enter(request, MFA_KEY)
+    return bool(stage and stage.login.user and has_sms_two_factor(stage.login.user))
