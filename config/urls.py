@@ -21,10 +21,10 @@ urlpatterns = [
     path("a/<slug:slug>/", include("audit.urls")),
     path("a/<slug:slug>/billing/", include("billing.urls")),
     path("a/<slug:slug>/settings/provisioning/", include("scim.urls_account")),
-    path("a/<slug:slug>/settings/", include("account_settings.urls")),
-    path("a/<slug:slug>/api-keys/", include("apikeys.urls")),
     path("a/<slug:slug>/", include("joining.urls_account")),
     path("a/<slug:slug>/ownership-transfer/", include("transfers.urls")),
+    path("a/<slug:slug>/settings/", include("account_settings.urls")),
+    path("a/<slug:slug>/api-keys/", include("apikeys.urls")),
     path("a/<slug:slug>/security/", include("security.urls")),
     path("api/v1/", include("api.urls")),
     # Any other path under /api/ (another version, a trailing slash, a typo): JSON 404.
@@ -32,8 +32,8 @@ urlpatterns = [
     path("scim/v2/", include("scim.urls")),
     path("", include("account_settings.personal_urls")),
     path("", include("invitations.urls")),
+    path("", include("joining.urls")),
 ]
 
-    path("", include("joining.urls")),
 handler400 = "config.views.bad_request"
 handler404 = "config.views.not_found"

@@ -36,6 +36,7 @@ from billing.exceptions import BillingError
 from billing.models import BillingAddress, Invoice
 from invitations.exceptions import InvitationError
 from invitations.models import Invitation
+from joining.models import JoinLink, JoinRequest
 from memberships.access import Refusal
 from memberships.exceptions import MembershipError
 from memberships.models import Membership, NotificationPreference
@@ -65,6 +66,8 @@ NOT_ACCOUNT_DOORS = {
     "settings/notifications/": "personal; its service is driven below (one row per account)",
     "invitations/accept/": "the invitee's page; the accept service is driven below",
     "invitations/<str:token>/": "moves an invitation token into the session",
+    "join/": "the join link: a signed-in non-member asks to join (the account's members, "
+    "suspended ones included, are refused there: tests/joining)",
     "api/v1/": "the JSON API: every operation is driven from the OpenAPI document",
     "^api/": "unknown routes under /api/: a JSON 404, nothing else",
     "scim/v2/": "SCIM, scoped by its token: tests/scim drive every refusal",
@@ -109,6 +112,10 @@ class World:
             from_user=Membership.objects.get(account=x, role="owner").user,
             to_user=self.admin.user,
             expires_at=timezone.now() + timedelta(days=7),
+        )
+        # Someone's pending request to join X (joining app).
+        self.join_request = JoinRequest.objects.create(
+            account=x, user=UserFactory(), expires_at=timezone.now() + timedelta(days=30)
         )
         self.invitation = InvitationFactory(account=x, invited_by=self.admin.user)
         self.key = ApiKeyFactory(account=x, created_by=self.admin.user)
@@ -155,6 +162,7 @@ class World:
             "key_id": self.key.pk,
             "number": self.invoice.number,
             "token_id": self.scim_token.pk,
+            "request_id": self.join_request.pk,
         }
 
     def post_body(self):
@@ -204,6 +212,10 @@ class World:
                 "events": list(ActivityEvent.objects.filter(account=x).order_by("pk").values()),
                 "invoices": list(Invoice.objects.filter(account=x).order_by("pk").values()),
                 "scim_tokens": list(ScimToken.objects.filter(account=x).order_by("pk").values()),
+                "join_requests": list(
+                    JoinRequest.objects.filter(account=x).order_by("pk").values()
+                ),
+                "join_link": list(JoinLink.objects.filter(account=x).values()),
                 "transfers": list(
                     OwnershipTransfer.objects.filter(account=x).order_by("pk").values()
                 ),
@@ -320,6 +332,10 @@ NOT_ACTOR_DOORS = {
     "invitations.services.expire_invitations": "a scheduled job (actor is None)",
     "invitations.services.send_invitation_reminders": "a scheduled job (actor is None)",
     "transfers.services.expire_transfers": "a scheduled job (actor is None)",
+    "joining.services.expire_join_requests": "a scheduled job (actor is None)",
+    "joining.services.request_to_join": "the join link's door for non-members (tests/joining "
+    "drive members, suspended members and unverified people through it)",
+    "joining.services.withdraw_join_request": "the requester's own request, not an account's",
     "people.services.expire_access": "a scheduled job (actor is None)",
     "invitations.services.accept_invitation": "the invitee's door, driven on its own below",
     "invitations.services.decline_invitation": "the invitee's door: declining is always allowed",
@@ -356,6 +372,14 @@ def service_calls(world):
         "transfers.services.accept_transfer": {"account": x, "transfer_id": world.transfer.pk},
         "transfers.services.decline_transfer": {"account": x, "transfer_id": world.transfer.pk},
         "transfers.services.cancel_transfer": {"account": x, "transfer_id": world.transfer.pk},
+        "joining.services.set_join_requests": {"account": x, "enabled": True},
+        "joining.services.regenerate_join_link": {"account": x},
+        "joining.services.approve_join_request": {
+            "account": x,
+            "request_id": world.join_request.pk,
+            "level": "viewer",
+        },
+        "joining.services.deny_join_request": {"account": x, "request_id": world.join_request.pk},
         "invitations.services.invite_users": {
             "accounts": [x],
             "emails": ["door@example.com"],
