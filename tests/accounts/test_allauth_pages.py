@@ -13,7 +13,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import MembershipFactory, UserFactory
+from tests.email_links import verification_link
+from tests.factories import TEST_PASSWORD, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +180,47 @@ def test_signed_in_person_without_a_login_record_still_gets_the_pages(client_for
     client = client_for(lonely)
     for name in SIGNED_IN:
         assert_like_roster(page(client, name), name)
+
+
+def test_pages_opened_from_emails_are_in_the_shell_with_a_way_back(mailoutbox):
+    """The email confirmation and the new-password page, reached by their emailed links."""
+    client = Client()
+    strong = "Blue-Harbour-77!"
+    client.post(
+        reverse("account_signup"),
+        {
+            "first_name": "Ana",
+            "last_name": "Lopez",
+            "email": "ana@example.com",
+            "account_name": "Lopez Bakery",
+            "password1": strong,
+            "password2": strong,
+        },
+    )
+    html = client.get(verification_link(mailoutbox, "ana@example.com")).content.decode()
+    assert_like_roster(html, "account_confirm_email")
+    assert texts(html, "h1") == ["Confirm email address"]
+    assert way_back(html) == (reverse("account_login"), "← Back to sign in")
+
+    user = UserFactory(email="bea@example.com")
+    Client().post(reverse("account_reset_password"), {"email": user.email})
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", mailoutbox[-1].body)
+    response = Client().get(link.group(1), follow=True)
+    html = response.content.decode()
+    assert_like_roster(html, "account_reset_password_from_key")
+    assert texts(html, "h1") == ["Change password"]
+    assert way_back(html) == (reverse("account_login"), "← Back to sign in")
+
+
+def test_two_factor_sub_pages_lead_back_to_two_factor(client_for, member):
+    client = client_for(member)
+    response = client.post(
+        reverse("account_reauthenticate") + "?next=" + reverse("mfa_activate_totp"),
+        {"password": TEST_PASSWORD},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("mfa_activate_totp")
+    html = response.content.decode()
+    assert_like_roster(html, "mfa_activate_totp")
+    assert texts(html, "h1") == ["Activate authenticator app"]
+    assert way_back(html) == (reverse("mfa_index"), "← Back to two-factor authentication")
