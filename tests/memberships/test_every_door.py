@@ -34,6 +34,7 @@ from apikeys.models import ApiKey
 from audit.models import ActivityEvent
 from billing.exceptions import BillingError
 from billing.models import BillingAddress, Invoice
+from invitations.csv_file import CsvRow
 from invitations.exceptions import InvitationError
 from invitations.models import Invitation
 from joining.models import JoinLink, JoinRequest
@@ -346,6 +347,7 @@ def service_calls(world):
     """Keyword arguments for every service that takes an actor, acting on X as P."""
     x, p = world.account, world.person
     membership = getattr(world, "p_membership", world.target)
+    csv_row = CsvRow(line=2, email="door-csv@example.com", level="admin")
     return {
         "people.services.change_level": {
             "account": x,
@@ -384,6 +386,12 @@ def service_calls(world):
             "accounts": [x],
             "emails": ["door@example.com"],
             "level": "admin",
+        },
+        "invitations.services.preview_csv_invites": {"account": x, "rows": [csv_row]},
+        "invitations.services.invite_csv_rows": {
+            "account": x,
+            "rows": [csv_row],
+            "expected_lines": [2],
         },
         "invitations.services.resend_invitation": {
             "account": x,
