@@ -94,7 +94,14 @@ def test_owner_manages_people_and_transfers_ownership(new_page):
     page.get_by_label(re.compile("admin@acme.test")).check()
     page.get_by_label("Your current password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Transfer ownership").click()
-    expect(page.get_by_text("is now the Owner. You are an Admin.")).to_be_visible()
+    expect(page.get_by_text("is asked to accept ownership")).to_be_visible()
+    # Issue 20: nothing changes until the Admin accepts, with their password.
+    admin_page = new_page()
+    sign_in(admin_page, "admin@acme.test")
+    admin_page.get_by_role("link", name="Review the offer").click()
+    admin_page.get_by_label("Your current password").fill(TEST_PASSWORD)
+    admin_page.get_by_role("button", name="Accept ownership").click()
+    expect(admin_page.get_by_text("You are now the Owner of Acme.")).to_be_visible()
 
     # the old Owner now sees the Users page as an Admin
     page.get_by_role("link", name="Users").click()
