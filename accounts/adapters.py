@@ -69,9 +69,12 @@ class AccountAdapter(DefaultAccountAdapter):
             # allauth ships some emails as text only (the MFA notices under mfa/email/): their
             # HTML part is that text, with its links, in the same layout.
             heading = message.subject.removeprefix(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX)
+            # The layout has its own footer: leave out the text's (account/email/base_message.txt).
+            signature = f"{context['product_name']} · {context['site_url']}/"
+            text = message.body.rstrip().removesuffix(signature).rstrip()
             html = render_to_string(
                 "account/email/text_as_html.html",
-                {**context, "heading": heading, "text": message.body},
+                {**context, "heading": heading, "text": text},
             )
             message.attach_alternative(html, "text/html")
         return message

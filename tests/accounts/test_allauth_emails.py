@@ -193,7 +193,8 @@ def test_every_allauth_email_is_a_roster_email(prefix):
     with request_context(request):
         adapter = get_adapter(request)
         message = adapter.render_mail(prefix, "ana@example.com", {"email": user.email, **context})
-    assert_roster_email(message)
+    html = assert_roster_email(message)
+    assert html.count("Roster ·") == 1  # the layout's footer, not the text's signature again
     # A subject in sentence case (allauth's are in title case).
     words = message.subject.removeprefix("[Roster] ").split()
     assert not [w for w in words[1:] if w[:1].isupper() and w not in {"TOTP"}], message.subject
