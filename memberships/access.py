@@ -29,11 +29,15 @@ from enum import StrEnum
 from allauth.mfa.utils import is_mfa_enabled
 from django.db.models import OuterRef, Q
 
-from accounts.models import TwoFactorMethods
 from memberships.exceptions import AccessDenied, MembershipError, NotAllowed
 from memberships.models import Membership, MembershipStatus
 from memberships.permissions import get_permission, role_has_permission
-from sms.selectors import app_or_key_exists, has_sms_two_factor, sms_two_factor_exists
+from sms.selectors import (
+    app_or_key_exists,
+    has_sms_two_factor,
+    sms_counts_in,
+    sms_two_factor_exists,
+)
 
 
 class Refusal(StrEnum):
@@ -89,12 +93,6 @@ def second_factor_filter(*, sms_counts: bool = True) -> Q:
     if sms_counts:
         found |= Q(sms_two_factor_exists(OuterRef("user_id")))
     return found
-
-
-def sms_counts_in(account) -> bool:
-    """Whether text messages meet `account`'s "Require 2FA" (its Owner may accept an app or
-    a security key only: SIM swaps make SMS the weakest factor)."""
-    return account.two_factor_methods == TwoFactorMethods.ANY
 
 
 def two_factor_refusal(user, account) -> Refusal | None:

@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 from accounts.reauth import RecentAuthenticationRequiredMixin
 from memberships.mixins import MemberActionMixin
 from security import services
+from sms.selectors import has_sms_two_factor
 
 
 class ResetTwoFactorView(MemberActionMixin, RecentAuthenticationRequiredMixin, TemplateView):
@@ -23,6 +24,7 @@ class ResetTwoFactorView(MemberActionMixin, RecentAuthenticationRequiredMixin, T
         context["authenticators"] = Authenticator.objects.filter(user=self.target.user).exclude(
             type=Authenticator.Type.RECOVERY_CODES
         )
+        context["sms_on"] = has_sms_two_factor(self.target.user)
         context["back_url"] = reverse("people:users", kwargs={"slug": self.account.slug})
         return context
 

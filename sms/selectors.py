@@ -3,10 +3,16 @@
 from allauth.mfa.models import Authenticator
 from django.db.models import Exists, OuterRef
 
-from accounts.models import Account
+from accounts.models import Account, TwoFactorMethods
 from sms.models import PhoneNumber, SecurityEvent
 
 APP_OR_KEY_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+
+def sms_counts_in(account) -> bool:
+    """Whether text messages meet `account`'s "Require 2FA" (its Owner may accept an app or
+    a security key only: SIM swaps make SMS the weakest factor). The gate asks this."""
+    return account.two_factor_methods == TwoFactorMethods.ANY
 
 
 def phone_of(user) -> PhoneNumber | None:

@@ -3,7 +3,7 @@
 from allauth.account.stages import LoginStageController
 from django import template
 
-from sms.selectors import has_sms_two_factor, phone_of
+from sms.selectors import has_sms_two_factor, phone_of, sms_counts_in
 from sms.stages import MFA_KEY
 
 register = template.Library()
@@ -22,3 +22,11 @@ def sms_login_option(request) -> bool:
     """On allauth's MFA login page: may the person get a code by text message instead?"""
     stage = LoginStageController.enter(request, MFA_KEY)
     return bool(stage and stage.login.user and has_sms_two_factor(stage.login.user))
+
+
+@register.simple_tag
+def sms_would_do(account) -> bool:
+    """On the set-up-2FA page of `account`: would text messages release the person? (The
+    gate's own rule: they meet a 2FA reset anywhere, and "Require 2FA" unless the account
+    accepts an app or a key only.)"""
+    return not account.require_2fa or sms_counts_in(account)

@@ -150,3 +150,14 @@ def test_masking():
 def test_the_sms_pages_need_a_login(client):
     for path in (SMS_SETTINGS, VERIFY, reverse("sms_reauthenticate")):
         assert client.get(path).status_code == 302
+
+
+def test_the_profile_says_whether_the_number_is_verified(client_for, sms_user):
+    user = UserFactory()
+    phone = sms_user(user, verified=False, two_factor=False)
+    page = client_for(user).get(PROFILE).content.decode()
+    assert "is not verified yet" in page
+    phone.verified_at, phone.two_factor_since = user.date_joined, user.date_joined
+    phone.save()
+    page = client_for(user).get(PROFILE).content.decode()
+    assert "is verified and receives your sign-in codes" in page

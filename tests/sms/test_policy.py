@@ -215,3 +215,25 @@ def test_the_last_app_may_go_when_sms_meets_every_requirement(
     assert get_adapter().can_delete_authenticator(totp)
     app_or_key_only(required)
     assert not get_adapter().can_delete_authenticator(totp)
+
+
+def test_the_set_up_page_offers_text_messages_only_where_they_count(members, required, client_for):
+    author = members["author"].user
+    page_url = reverse("two_factor_required", kwargs={"slug": required.slug})
+    assert "Use text messages instead" in client_for(author).get(page_url).content.decode()
+    app_or_key_only(required)
+    page = client_for(author).get(page_url).content.decode()
+    assert "Use text messages instead" not in page
+    assert "text messages do not count here" in page
+
+
+def test_the_reset_page_offers_to_reset_a_member_with_only_sms(
+    members, account, sms_user, client_for
+):
+    viewer = members["viewer"]
+    sms_user(viewer.user)
+    admin = recently_authenticated(client_for(members["admin"].user))
+    page = admin.get(
+        reverse("security:reset_2fa", kwargs={"slug": account.slug, "member_id": viewer.pk})
+    ).content.decode()
+    assert "turns off their text-message codes" in page
