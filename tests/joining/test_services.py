@@ -338,3 +338,18 @@ def test_requests_expire_after_30_days_by_the_job(
     assert JoinRequest.objects.get(pk=request.pk).status == "expired"
     assert ActivityEvent.objects.filter(action="join_request.expired").count() == 1
     assert mailoutbox[0].to == [person.email]
+
+
+def test_the_expiry_job_runs_from_the_scheduled_jobs(run, open_account, token_hash):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from people.management.commands.run_scheduled_jobs import JOBS
+
+    assert "expire_join_requests" in JOBS
+    ask(run, token_hash, UserFactory())
+    out = StringIO()
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        call_command("expire_join_requests", stdout=out)
+    assert "1 request(s) to join expired." in out.getvalue()

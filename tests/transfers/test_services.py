@@ -290,3 +290,18 @@ def test_the_job_expires_unanswered_offers_once_and_emails_both(run, account, me
     assert recipients(mailoutbox) == both(members)
     assert ActivityEvent.objects.filter(action="account.ownership_transfer_expired").count() == 1
     assert Membership.objects.get(pk=members["owner"].pk).role == "owner"
+
+
+def test_the_expiry_job_runs_from_the_scheduled_jobs(run, account, members):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from people.management.commands.run_scheduled_jobs import JOBS
+
+    assert "expire_ownership_transfers" in JOBS
+    offer(run, members, account)
+    out = StringIO()
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        call_command("expire_ownership_transfers", stdout=out)
+    assert "1 ownership transfer(s) expired." in out.getvalue()

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 JOBS = (
     "expire_invitations",
-    "expire_join_requests",
-    "expire_ownership_transfers",
     "send_invitation_reminders",
     "purge_closed_accounts",
     "expire_access",
+    "expire_join_requests",
+    "expire_ownership_transfers",
 )
 
 
