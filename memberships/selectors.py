@@ -155,20 +155,17 @@ def member_rows(page_of_members, *, order=None):
     back. FETCH_PEERS: should a template ever touch a relation not loaded here, the page's
     rows load it in one query between them, not one each (Django 6.1 fetch modes).
     """
-    from allauth.mfa.models import Authenticator
-    from django.db.models import FETCH_PEERS, Exists, OuterRef
+    from django.db.models import FETCH_PEERS, BooleanField, ExpressionWrapper
+
+    from memberships.access import second_factor_filter
 
     rows = Membership.objects.filter(pk__in=page_of_members.values("pk"))
+    # Any second factor, text messages included (whether it meets this account's demand
+    # is the gate's business): it also decides whether "Reset 2FA" is offered.
+    has_2fa = ExpressionWrapper(second_factor_filter(sms_counts=True), output_field=BooleanField())
     return (
         rows.select_related("user")
-        .annotate(
-            has_2fa=Exists(
-                Authenticator.objects.filter(
-                    user_id=OuterRef("user_id"),
-                    type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN],
-                )
-            )
-        )
+        .annotate(has_2fa=has_2fa)
         .order_by(*(order or MEMBER_ORDER))
         .fetch_mode(FETCH_PEERS)
     )

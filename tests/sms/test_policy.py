@@ -237,3 +237,20 @@ def test_the_reset_page_offers_to_reset_a_member_with_only_sms(
         reverse("security:reset_2fa", kwargs={"slug": account.slug, "member_id": viewer.pk})
     ).content.decode()
     assert "turns off their text-message codes" in page
+
+
+def test_the_users_page_and_the_api_count_sms_and_offer_the_reset(
+    members, account, sms_user, client_for
+):
+    viewer = members["viewer"]
+    sms_user(viewer.user)
+    reset = reverse("security:reset_2fa", kwargs={"slug": account.slug, "member_id": viewer.pk})
+    page = client_for(members["admin"].user).get(
+        reverse("people:users", kwargs={"slug": account.slug})
+    )
+    assert reset in page.content.decode()
+    key = ApiKeyFactory(account=account, created_by=members["owner"].user)
+    items = ApiClient(key.raw_key)("GET", "/members").json()["items"]
+    by_email = {item["email"]: item["two_factor_enabled"] for item in items}
+    assert by_email[viewer.user.email] is True
+    assert by_email[members["author"].user.email] is False
