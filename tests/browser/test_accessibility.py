@@ -10,6 +10,7 @@
 """
 
 import re
+from datetime import timedelta
 
 import pytest
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
@@ -18,8 +19,10 @@ from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from joining.models import JoinRequest
 from memberships.models import Membership
 from tests.browser.conftest import assert_accessible
 from tests.conftest import record_login
@@ -92,7 +95,14 @@ def populated_account():
     token = ScimToken.objects.create(
         account=account, created_by=owner.user, name="Okta", prefix="acmescim", secret_hash="-"
     )
+    join_request = JoinRequest.objects.create(
+        account=account,
+        user=UserFactory(email="asking@example.test"),
+        note="I run the Lisbon office.",
+        expires_at=timezone.now() + timedelta(days=30),
+    )
     kwargs = {
+        "request_id": join_request.pk,
         "token": invitation.raw_token,
         "slug": account.slug,
         "member_id": people["viewer"].pk,
@@ -227,6 +237,7 @@ def test_every_page_passes_axe_and_reflows(browser, live_server, width):
             scan(page, url, width, seen, problems)
     anonymous.close()
 
+    print(f"{len(seen)} pages scanned at {width} px")
     assert len(seen) > 40, f"only {len(seen)} pages scanned: {sorted(seen)}"
     assert not problems, "\n".join(problems)
 
