@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import ActivityEvent
@@ -373,3 +374,19 @@ def test_a_csv_confirm_racing_a_seat_filling_invite_never_exceeds_seats():
     pending = Invitation.objects.filter(account=account, status="pending").count()
     assert 1 + pending <= 5
     assert pending == (4 if outcome["csv"] == "sent" else 2)
+
+
+def test_the_review_costs_the_same_queries_for_5_rows_and_500(members, client_for):
+    account = members["admin"].account
+    client = client_for(members["admin"].user)
+
+    def content(n):
+        return HEADER + "".join(f"q{i}@example.test,,,viewer,\n" for i in range(n))
+
+    _upload(client, account, content(5))  # the session exists from now on
+    with CaptureQueriesContext(connection) as small:
+        _upload(client, account, content(5))
+    with CaptureQueriesContext(connection) as large:
+        response = _upload(client, account, content(500))
+    assert len(response.context["results"]) == 500
+    assert len(large.captured_queries) == len(small.captured_queries)
