@@ -124,3 +124,11 @@ def test_static_warnings_are_not_alerts(client_for, account, members, name, role
     assert response.status_code == 200
     assertNotContains(response, 'role="alert"')
     assertNotContains(response, 'role="status"')
+
+
+def test_a_hand_drawn_filter_form_gets_the_summary_too(client_for, account, members):
+    url = reverse("audit:activity", kwargs={"slug": account.slug})
+    response = client_for(members["owner"].user).get(url, {"date_from": "not-a-date"})
+
+    assert title(response).startswith("Error: ")
+    assert 'href="#id_date_from"' in summary(response)
