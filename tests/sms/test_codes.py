@@ -215,8 +215,9 @@ def test_the_code_is_in_no_table_and_no_log(person, send, sms_outbox, caplog, se
     assert not re.search(r"\b\d{6}\b", caplog.text)
 
 
+@pytest.mark.django_db(transaction=True)  # the worker commits and closes connections
 def test_through_the_database_queue_the_code_is_made_by_the_worker_and_stored_nowhere(
-    person, sms_outbox, settings, django_capture_on_commit_callbacks
+    person, sms_outbox, settings
 ):
     """Production's queue (django-tasks-db) keeps task rows in the database: they hold the
     challenge id only; the worker makes the code, sends it and stores its hash."""
@@ -228,8 +229,7 @@ def test_through_the_database_queue_the_code_is_made_by_the_worker_and_stored_no
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
     }
     # (django.tasks.signals resets the backends when the TASKS setting changes)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.send_code(user=person, purpose=Purpose.LOGIN, bound_to=BIND)
+    services.send_code(user=person, purpose=Purpose.LOGIN, bound_to=BIND)
     assert sms_outbox == []  # queued, not sent
     assert '"challenge_id"' in _every_stored_value()
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
