@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from accounts.models import Account, User
 from memberships.models import Membership, NotificationPreference
+from sms.models import masked
 
 
 class MembershipInline(admin.TabularInline):
@@ -21,11 +22,18 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Personal", {"fields": ["first_name", "last_name", "mobile", "time_zone"]}),
+        ("Personal", {"fields": ["first_name", "last_name", "mobile_masked", "time_zone"]}),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+    # The mobile number receives 2FA codes: staff see it masked and cannot change it (only
+    # the person can, with re-authentication and a new verification; issue 18).
+    readonly_fields = ["mobile_masked"]
+
+    @admin.display(description="mobile number")
+    def mobile_masked(self, user) -> str:
+        return masked(user.mobile) or "-"
 
 
 @admin.register(Account)

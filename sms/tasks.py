@@ -5,6 +5,7 @@ challenge "not delivered" (the page then says so) and logs no code."""
 import logging
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 from django.tasks import task
 
@@ -17,7 +18,8 @@ logger = logging.getLogger(__name__)
 
 
 def message_body(code: str) -> str:
-    return f"Your Roster security code is {code}. It expires in 5 minutes. Never share it."
+    product = getattr(settings, "PRODUCT_NAME", "Roster")
+    return f"Your {product} security code is {code}. It expires in 5 minutes. Never share it."
 
 
 @task

@@ -161,3 +161,13 @@ def test_the_profile_says_whether_the_number_is_verified(client_for, sms_user):
     phone.save()
     page = client_for(user).get(PROFILE).content.decode()
     assert "is verified and receives your sign-in codes" in page
+
+
+def test_staff_see_the_number_masked_and_cannot_change_it(client_for):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    person = UserFactory(mobile="+34612345678")
+    page = client_for(staff).get(f"/django-admin/accounts/user/{person.pk}/change/")
+    body = page.content.decode()
+    assert "•••• •• 5678" in body
+    assert "+34612345678" not in body
+    assert 'name="mobile"' not in body
