@@ -47,6 +47,11 @@ def resend_invitation(*, account, invitation_id: int, actor) -> Invitation:
         )
     if Membership.objects.filter(account=account, user__email=invitation.email).exists():
         raise InvitationClosed(f"{invitation.email} is already a member of {account.name}.")
+    if invitation.access_until is not None and invitation.access_until <= now:
+        raise InvitationClosed(
+            f"The access the invitation to {invitation.email} offered ended on "
+            f"{_when(invitation.access_until)}: invite them again with a new date."
+        )
     window_start = invitation.resend_window_started_at
     if window_start is None or window_start <= now - CAP_WINDOW:
         window_start, count = now, 0

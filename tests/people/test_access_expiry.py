@@ -393,3 +393,17 @@ def test_users_page_query_count_does_not_grow_with_expiring_members(
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url, {"status": "expires_soon"})
+
+
+def test_an_invitation_whose_access_ended_is_not_resent(members, clock):
+    from invitations.exceptions import InvitationClosed
+    from invitations.services import resend_invitation
+
+    account = members["admin"].account
+    invitation = InvitationFactory(
+        account=account, access_until=START + datetime.timedelta(hours=1)
+    )
+    clock.shift(datetime.timedelta(hours=2))
+    with pytest.raises(InvitationClosed, match="invite them again with a new date"):
+        resend_invitation(account=account, invitation_id=invitation.pk, actor=members["admin"].user)
+    assert Invitation.objects.get(pk=invitation.pk).resends_in_window == 0
