@@ -231,3 +231,22 @@ def test_the_users_page_adds_one_query_for_requests(
     with django_assert_max_num_queries(USERS_PAGE_QUERIES + 1):
         body = admin.get(url).content.decode()
     assert body.count("data-join-request=") == count
+
+
+def test_non_utf8_and_huge_values_are_refused_without_a_500(client_for, link, members, asked):
+    _person, request = asked
+    visitor = client_for(UserFactory())
+    open_link(visitor, link)
+    raw = b"action=send&note=caf\xe9\xff"
+    response = visitor.post(
+        reverse("joining:join"), raw, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code < 500
+    admin = client_for(members["admin"].user)
+    url = account_url("join_requests:approve", link.account, request_id=request.pk)
+    for body in (b"level=\xff\xfe", b"level=" + b"9" * 30, b"level=owner%00"):
+        response = admin.post(url, body, content_type="application/x-www-form-urlencoded")
+        assert response.status_code == 200
+        assert response.context["form"].errors["level"]
+    assert JoinRequest.objects.get(pk=request.pk).status == "pending"
+    assert not Membership.objects.filter(account=link.account, user=request.user).exists()
