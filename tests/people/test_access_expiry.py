@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -407,3 +408,28 @@ def test_an_invitation_whose_access_ended_is_not_resent(members, clock):
     with pytest.raises(InvitationClosed, match="invite them again with a new date"):
         resend_invitation(account=account, invitation_id=invitation.pk, actor=members["admin"].user)
     assert Invitation.objects.get(pk=invitation.pk).resends_in_window == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
+def test_two_job_runs_at_once_remind_and_suspend_once(mailoutbox):
+    from tests.locks import run_in_threads
+
+    account = AccountFactory()
+    MembershipFactory(account=account, role="owner")
+    admin = MembershipFactory(account=account, role="admin")
+    reminded = MembershipFactory(account=account, role="author")
+    ending = MembershipFactory(account=account, role="viewer")
+    now = timezone.now()
+    Membership.objects.filter(pk=reminded.pk).update(
+        access_until=now + datetime.timedelta(days=3), access_until_set_by=admin.user
+    )
+    Membership.objects.filter(pk=ending.pk).update(
+        access_until=now - datetime.timedelta(minutes=1), access_until_set_by=admin.user
+    )
+    assert run_in_threads(*[lambda: expire_access(actor=None)] * 4) == []
+    assert sorted(m.to[0] for m in mailoutbox if "ends on" in m.subject) == sorted(
+        [reminded.user.email, admin.user.email]
+    )
+    assert ActivityEvent.objects.filter(action="member.suspended").count() == 1
+    assert Membership.objects.get(pk=ending.pk).status == "suspended"
