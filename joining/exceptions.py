@@ -24,6 +24,10 @@ class JoinRequestRefused(JoiningError):
     code = "join_request_refused"
 
 
+class EmailNotVerified(JoinRequestRefused):
+    code = "email_not_verified"
+
+
 class JoinRequestClosed(JoiningError):
     """The request was already answered, withdrawn, closed or expired."""
 

@@ -20,7 +20,12 @@ from audit.models import Action
 from audit.services import record_event
 from invitations.selectors import seats_left
 from invitations.tokens import make_token
-from joining.exceptions import JoinLinkClosed, JoinRequestClosed, JoinRequestRefused
+from joining.exceptions import (
+    EmailNotVerified,
+    JoinLinkClosed,
+    JoinRequestClosed,
+    JoinRequestRefused,
+)
 from joining.models import (
     JOIN_REQUEST_EXPIRY,
     JoinLink,
@@ -240,7 +245,7 @@ def check_may_ask(account, user) -> None:
             raise JoinRequestRefused(f"You are already a member of {account.name}.")
         raise JoinRequestRefused(access.refusal_message(decision.refusal, account))
     if not has_verified_email(user):
-        raise JoinRequestRefused(
+        raise EmailNotVerified(
             "Verify your email address first: open the link in the email we sent you, or send "
             "a new one from your email settings."
         )

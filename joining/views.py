@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from invitations import throttle
 from invitations.tokens import hash_token
 from joining import services
+from joining.exceptions import EmailNotVerified
 from joining.forms import JoinRequestForm
 from joining.models import JOIN_REQUEST_EXPIRY
 from joining.selectors import link_for_token_hash, pending_request_of
@@ -57,14 +58,15 @@ class JoinView(LoginRequiredMixin, View):
 
     def render(self, form=None, status=200):
         user = self.request.user
-        refusal = ""
+        refusal, unverified = "", False
         try:
             services.check_may_ask(self.account, user)
         except MembershipError as error:
-            refusal = error.message
+            refusal, unverified = error.message, isinstance(error, EmailNotVerified)
         context = {
             "join_account": self.account,
             "refusal": refusal,
+            "unverified": unverified,
             "pending": None if refusal else pending_request_of(self.account, user),
             "form": form or JoinRequestForm(),
             "expiry_days": JOIN_REQUEST_EXPIRY.days,

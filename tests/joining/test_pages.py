@@ -250,3 +250,31 @@ def test_non_utf8_and_huge_values_are_refused_without_a_500(client_for, link, me
         assert response.context["form"].errors["level"]
     assert JoinRequest.objects.get(pk=request.pk).status == "pending"
     assert not Membership.objects.filter(account=link.account, user=request.user).exists()
+
+
+def test_an_unverified_person_is_sent_to_their_email_settings(client_for, link):
+    from allauth.account.models import EmailAddress
+
+    person = UserFactory()
+    EmailAddress.objects.filter(user=person).update(verified=False)
+    client = client_for(person)
+    page = open_link(client, link).content.decode()
+    assert "Verify your email address first" in page
+    assert reverse("account_email") in page and "Send request" not in page
+    client.post(reverse("joining:join"), {"action": "send", "note": ""})
+    assert not JoinRequest.objects.exists()
+
+
+def test_a_request_of_someone_who_joined_meanwhile_leaves_the_users_page(
+    client_for, open_account, members, asked
+):
+    person, request = asked
+    Membership.objects.create(account=open_account, user=person, role="viewer")  # invited
+    body = client_for(members["admin"].user).get(account_url("people:users", open_account))
+    assert "data-join-request=" not in body.content.decode()
+    response = client_for(members["admin"].user).post(
+        account_url("join_requests:approve", open_account, request_id=request.pk),
+        {"level": "author"},
+    )
+    assert "already a member" in response.content.decode()
+    assert Membership.objects.get(account=open_account, user=person).role == "viewer"
