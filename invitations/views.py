@@ -154,7 +154,7 @@ class CsvConfirmView(CsvPreviewView):
         stored = request.session.get(CSV_SESSION_KEY) or {}
         token = request.POST.get("token", "")
         if stored.get("account") != self.account.pk or not secrets.compare_digest(
-            str(stored.get("token", "")), token
+            str(stored.get("token", "")).encode(), token.encode()
         ):
             messages.error(request, "That review is no longer open: upload the file again.")
             return redirect("invitations:invite", slug=self.account.slug)
@@ -166,8 +166,7 @@ class CsvConfirmView(CsvPreviewView):
                 expected_lines=stored["expected"],
                 actor=request.user,
             )
-        except services.CsvPreviewChanged as changed:
-            messages.warning(request, str(changed))
+        except services.CsvPreviewChanged as changed:  # the new review says so at its top
             return self.preview(changed.results, file_name=stored["file_name"], changed=True)
         except InvitationError as refusal:
             messages.error(request, str(refusal))

@@ -225,12 +225,13 @@ def test_confirm_sends_exactly_the_good_rows(
     assert again.status_code == 302 and Invitation.objects.filter(account=account).count() == 2
 
 
-def test_confirm_with_another_token_sends_nothing(members, client_for, mailoutbox):
+@pytest.mark.parametrize("token", ["forged", "forgé ✓", ""])
+def test_confirm_with_another_token_sends_nothing(members, client_for, mailoutbox, token):
     account = members["admin"].account
     client = client_for(members["admin"].user)
     _upload(client, account, HEADER + "good@example.test,,,viewer,\n")
     response = client.post(
-        reverse("invitations:csv_confirm", kwargs={"slug": account.slug}), {"token": "forged"}
+        reverse("invitations:csv_confirm", kwargs={"slug": account.slug}), {"token": token}
     )
     assert response.status_code == 302
     assert Invitation.objects.count() == 0 and mailoutbox == []
