@@ -433,3 +433,18 @@ def test_two_job_runs_at_once_remind_and_suspend_once(mailoutbox):
     )
     assert ActivityEvent.objects.filter(action="member.suspended").count() == 1
     assert Membership.objects.get(pk=ending.pk).status == "suspended"
+
+
+def test_the_activity_log_names_access_expiry_as_the_actor(
+    members, client_for, clock, django_capture_on_commit_callbacks
+):
+    author = members["author"]
+    _set(author, members["admin"], START + datetime.timedelta(hours=1))
+    clock.shift(datetime.timedelta(hours=2))
+    run_job(django_capture_on_commit_callbacks)
+    response = client_for(members["owner"].user).get(
+        reverse("audit:activity", kwargs={"slug": author.account.slug})
+    )
+    page = response.content.decode()
+    assert "Access expiry</td>" in page
+    assert "passed" in page
