@@ -236,3 +236,22 @@ def test_through_the_database_queue_the_code_is_made_by_the_worker_and_stored_no
     code = last_code(sms_outbox)
     assert not re.search(rf"(?<![0-9A-Za-z]){code}(?![0-9A-Za-z])", _every_stored_value())
     assert check(person, code) == Check.OK
+
+
+def test_the_scheduled_purge_keeps_a_day_of_challenges(person, send):
+    from django.core.management import call_command
+
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        send(person)
+        clock.shift(timedelta(hours=23))
+        call_command("purge_sms_codes")
+        assert Challenge.objects.count() == 1
+        clock.shift(timedelta(hours=2))
+        call_command("purge_sms_codes")
+        assert Challenge.objects.count() == 0
+
+
+def test_make_worker_runs_the_purge():
+    from people.management.commands.run_scheduled_jobs import JOBS
+
+    assert "purge_sms_codes" in JOBS

@@ -18,6 +18,7 @@ JOBS = (
     "expire_access",
     "expire_join_requests",
     "expire_ownership_transfers",
+    "purge_sms_codes",
 )
 
 
