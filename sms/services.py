@@ -22,7 +22,15 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from accounts.models import User
 from config.request_context import current_ip
 from sms.exceptions import NoVerifiedNumber, NumberInUse, SendLimitReached
-from sms.models import Challenge, Delivery, PhoneNumber, Purpose, SecurityAction, masked
+from sms.models import (
+    Challenge,
+    Delivery,
+    PhoneNumber,
+    Purpose,
+    SecurityAction,
+    SecurityEvent,
+    masked,
+)
 from sms.selectors import accounts_needing_sms
 
 HOUR = timedelta(hours=1)
@@ -56,8 +64,7 @@ def hash_code(challenge, code: str) -> str:
 
 
 def record(user, action: str, detail: str = "", ip: str | None = None):
-    from sms.models import SecurityEvent
-
+    """A row of the person's security history (sms.models.SecurityEvent)."""
     return SecurityEvent.objects.create(
         user=user, action=action, detail=detail[:200], ip_address=ip or current_ip()
     )
