@@ -117,12 +117,17 @@ class Account(models.Model):
         max_length=20,
         choices=TwoFactorMethods.choices,
         default=TwoFactorMethods.ANY,
-        help_text="Which second factors meet “Require 2FA”: text messages are the weakest (SIM swap).",
+        help_text=(
+            "Which second factors meet “Require 2FA”: text messages are the weakest (SIM swap)."
+        ),
     )
     join_requests_enabled = models.BooleanField(
         "people can ask to join",
         default=False,
-        help_text="Signed-in people with a verified email may request to join through the account's join link.",
+        help_text=(
+            "Signed-in people with a verified email may request to join through the account's "
+            "join link."
+        ),
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(

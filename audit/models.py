@@ -10,6 +10,7 @@ class Action(models.TextChoices):
     REVOKED = "member.revoked", "Access revoked"
     LEFT = "member.left", "Left the account"
     JOINED = "member.joined", "Joined"
+    ACCESS_UNTIL_CHANGED = "member.access_until_changed", "Access end date changed"
     OWNERSHIP_TRANSFERRED = "account.ownership_transferred", "Ownership transferred"
     # Ownership transfer with acceptance (transfers app): offered, then one of these.
     OWNERSHIP_TRANSFER_OFFERED = "account.ownership_transfer_offered", "Ownership transfer offered"

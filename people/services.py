@@ -273,7 +273,7 @@ def set_access_until(*, account, membership_id: int, access_until, actor) -> Mem
     record_event(
         account=account,
         actor=actor,
-        action=Action.ACCOUNT_SETTINGS_CHANGED,
+        action=Action.ACCESS_UNTIL_CHANGED,
         target_user=target.user,
         old_value=_access_label(old, _zone_of(actor)) or "no end date",
         new_value=_access_label(access_until, _zone_of(actor)) or "no end date",

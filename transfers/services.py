@@ -211,7 +211,12 @@ def accept_transfer(*, account, transfer_id: int, actor) -> Membership:
     old_owner.role = Role.ADMIN
     old_owner.save(update_fields=["role"])
     new_owner.role = Role.OWNER
-    new_owner.save(update_fields=["role"])
+    # The Owner's access never ends: a date an Admin had would come back into force later.
+    new_owner.access_until = new_owner.access_until_set_by = None
+    new_owner.access_reminded_days = None
+    new_owner.save(
+        update_fields=["role", "access_until", "access_until_set_by", "access_reminded_days"]
+    )
     transfer.status = TransferStatus.ACCEPTED
     transfer.responded_at = timezone.now()
     transfer.save(update_fields=["status", "responded_at"])

@@ -104,7 +104,11 @@ def test_api_key_totp_and_required_2fa_journey(new_page, live_server):
     expect(page.get_by_test_id("members-without-2fa")).to_contain_text(author.email)
     assert_accessible(page)
     page.get_by_role("button", name="Require two-factor authentication").click()
-    expect(page.get_by_text("Two-factor authentication is now required.")).to_be_visible()
+    expect(
+        page.get_by_text(
+            "Two-factor authentication is now required (any method, text message included)."
+        )
+    ).to_be_visible()
 
     # --- The author's next click lands on 2FA set-up; setting it up releases them -----------
     author_page.get_by_role("link", name="Roles & permissions").click()

@@ -147,6 +147,25 @@ def test_accepting_swaps_owner_and_admin_emails_both_and_is_logged(
     )
 
 
+def test_accepting_clears_an_end_date_the_admin_had(run, account, members):
+    """The Owner's access never ends: an Admin's date would come back into force later."""
+    admin = members["admin"]
+    Membership.objects.filter(pk=admin.pk).update(
+        access_until=timezone.now() + timedelta(days=3),
+        access_until_set_by=members["owner"].user,
+        access_reminded_days=7,
+    )
+    transfer = offer(run, members, account)
+    run(services.accept_transfer, account=account, transfer_id=transfer.pk, actor=admin.user)
+    admin.refresh_from_db()
+    assert admin.role == "owner"
+    assert (admin.access_until, admin.access_until_set_by, admin.access_reminded_days) == (
+        None,
+        None,
+        None,
+    )
+
+
 def test_only_the_admin_it_is_offered_to_accepts(run, account, members):
     transfer = offer(run, members, account)
     other_admin = MembershipFactory(account=account, role="admin")
