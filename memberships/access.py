@@ -11,7 +11,8 @@ The answer is the person's membership, or one `Refusal`:
 
 - NOT_A_MEMBER: no membership in the account (pages answer 404: an account's existence does
   not leak);
-- SUSPENDED: a membership an Owner or Admin suspended;
+- SUSPENDED: a membership an Owner or Admin suspended, or whose "access until" has passed
+  (refused from that moment, before the hourly job records the suspension);
 - ACCOUNT_CLOSED: the account is closed (only reopening tolerates it);
 - TWO_FACTOR_REQUIRED: the account requires 2FA and the person has none that counts there
   (text messages count unless the account accepts an app or a security key only);
@@ -28,7 +29,9 @@ from enum import StrEnum
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.db.models import OuterRef, Q
+from django.utils import timezone
 
+from memberships.access_until import shown
 from memberships.exceptions import AccessDenied, MembershipError, NotAllowed
 from memberships.models import Membership, MembershipStatus
 from memberships.permissions import get_permission, role_has_permission
@@ -76,7 +79,19 @@ class Access:
 _UNREAD = object()
 
 
-def refusal_message(refusal: Refusal, account) -> str:
+def access_ended(membership, *, now=None) -> bool:
+    """Whether the membership's "access until" has passed (never for the Owner). The gate
+    refuses from that moment on; the hourly job only records it (status, log row, email)."""
+    return (
+        membership.access_until is not None
+        and not membership.is_owner
+        and membership.access_until <= (now or timezone.now())
+    )
+
+
+def refusal_message(refusal: Refusal, account, *, membership=None) -> str:
+    if refusal == Refusal.SUSPENDED and membership is not None and access_ended(membership):
+        return f"Your access to {account.name} ended on {shown(membership.access_until)}."
     return _MESSAGES[refusal].format(account=account.name)
 
 
@@ -139,7 +154,7 @@ def decide(user, account, *, membership=_UNREAD, tolerate: Collection[Refusal] =
 
 def _refusals(user, account, membership):
     # Lazily, in the order a person should hear them: the 2FA check may cost a query.
-    if membership.status != MembershipStatus.ACTIVE:
+    if membership.status != MembershipStatus.ACTIVE or access_ended(membership):
         yield Refusal.SUSPENDED
     if account.is_closed:
         yield Refusal.ACCOUNT_CLOSED
@@ -175,7 +190,10 @@ def require(
         membership.user if membership else user, account, membership=membership, tolerate=tolerate
     )
     if not access.granted:
-        raise AccessDenied(access.refusal, refusal_message(access.refusal, account))
+        raise AccessDenied(
+            access.refusal,
+            refusal_message(access.refusal, account, membership=access.membership),
+        )
     membership = access.membership
     membership.account = account
     if permission is not None and not role_has_permission(

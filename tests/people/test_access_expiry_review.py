@@ -1,0 +1,96 @@
+"""Expiring access, as the review of issue 20 found it: the end date holds at the gate the
+moment it passes (not an hour later when the job runs), the job's suspension is told apart
+from an Admin's, and reminders go only to a setter who still manages the account."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from memberships import access
+from memberships.access import Refusal
+from memberships.exceptions import AccessDenied
+from memberships.models import Membership
+from people import services
+from people.services import expire_access
+from tests.api.conftest import ApiClient
+from tests.factories import ApiKeyFactory
+
+pytestmark = pytest.mark.django_db
+
+START = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
+
+
+def _set(member, by, until):
+    return services.set_access_until(
+        account=member.account, membership_id=member.pk, access_until=until, actor=by.user
+    )
+
+
+def run_job(capture):
+    with capture(execute=True):
+        return expire_access(actor=None)
+
+
+# --- Finding 1: the gate refuses as soon as the date passes --------------------------------
+
+
+def test_the_gate_refuses_once_access_ends_before_the_job_runs(members, clock):
+    author = members["author"]
+    _set(author, members["admin"], START + datetime.timedelta(hours=1))
+    assert access.decide(author.user, author.account).granted
+    clock.shift(datetime.timedelta(hours=1, seconds=1))
+    assert Membership.objects.get(pk=author.pk).status == "active"  # the job has not run
+    assert access.decide(author.user, author.account).refusal == Refusal.SUSPENDED
+    with pytest.raises(AccessDenied) as denied:
+        access.require(author.user, author.account)
+    assert denied.value.refusal == Refusal.SUSPENDED
+    assert f"Your access to {author.account.name} ended on 1 Dec 2026" in str(denied.value)
+
+
+def test_the_page_refuses_once_access_ends_before_the_job_runs(members, client_for, clock):
+    author = members["author"]
+    client = client_for(author.user)
+    overview = reverse("overview", kwargs={"slug": author.account.slug})
+    _set(author, members["admin"], START + datetime.timedelta(hours=1))
+    assert client.get(overview).status_code == 200
+    clock.shift(datetime.timedelta(hours=2))
+    response = client.get(overview)
+    assert response.status_code == 403
+    assert b"is suspended" in response.content
+
+
+def test_the_api_key_stops_once_access_ends_before_the_job_runs(members, clock):
+    admin = members["admin"]
+    key = ApiKeyFactory(account=admin.account, created_by=admin.user)
+    api = ApiClient(key.raw_key)
+    _set(admin, members["owner"], START + datetime.timedelta(hours=1))
+    assert api("GET", "/members").status_code == 200
+    clock.shift(datetime.timedelta(hours=2))
+    response = api("GET", "/members")
+    assert response.status_code == 401
+    assert response.json()["code"] == "creator_inactive"
+
+
+def test_a_member_whose_access_ended_cannot_act_through_a_service(members, clock):
+    admin = members["admin"]
+    _set(admin, members["owner"], START + datetime.timedelta(hours=1))
+    clock.shift(datetime.timedelta(hours=2))
+    with pytest.raises(AccessDenied):
+        services.suspend_member(
+            account=admin.account, membership_id=members["viewer"].pk, actor=admin.user
+        )
+    assert Membership.objects.get(pk=members["viewer"].pk).status == "active"
+
+
+def test_an_owner_with_a_past_end_date_is_still_let_in(members, clock):
+    owner = members["owner"]
+    Membership.objects.filter(pk=owner.pk).update(access_until=START - datetime.timedelta(days=1))
+    assert access.decide(owner.user, owner.account).granted
