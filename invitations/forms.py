@@ -205,3 +205,16 @@ class AcceptSignupForm(forms.Form):
                 validate_password(password, candidate)
             except ValidationError as error:
                 self.add_error("password1", error)
+
+
+class InvitationActionForm(forms.Form):
+    """The accept page's buttons (Accept, Decline, Sign out) hold no field; a refused action
+    becomes this form's error, so the page draws it as every form's error summary (focus,
+    "Error: " title) rather than a bare alert."""
+
+    @classmethod
+    def refused(cls, data, message: str) -> "InvitationActionForm":
+        form = cls(data)
+        form.is_valid()
+        form.add_error(None, message)
+        return form

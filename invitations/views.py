@@ -25,7 +25,7 @@ from invitations.exceptions import (
     LevelNotAllowed,
     WrongUser,
 )
-from invitations.forms import AcceptSignupForm, CsvInviteForm, InviteForm
+from invitations.forms import AcceptSignupForm, CsvInviteForm, InvitationActionForm, InviteForm
 from invitations.models import Invitation
 from invitations.selectors import invitation_for_token_hash
 from invitations.tokens import hash_token
@@ -290,7 +290,7 @@ class AcceptView(View):
         user = self.request.user
         return user.is_authenticated and user.email == self.invitation.email
 
-    def render(self, signup_form=None, error=""):
+    def render(self, signup_form=None, refusal=""):
         user = self.request.user
         has_login = (
             not user.is_authenticated and User.objects.filter(email=self.invitation.email).exists()
@@ -310,9 +310,11 @@ class AcceptView(View):
             "has_login": has_login,
             "signup_form": signup_form,
             "login_url": f"{reverse('account_login')}?next={reverse('invitations:accept')}",
-            "error": error,
+            "action_form": InvitationActionForm.refused(self.request.POST, refusal)
+            if refusal
+            else None,
         }
-        status = 400 if error or (signup_form is not None and signup_form.errors) else 200
+        status = 400 if refusal or (signup_form is not None and signup_form.errors) else 200
         return TemplateResponse(self.request, "invitations/accept.html", context, status=status)
 
     def get(self, request):
@@ -327,7 +329,7 @@ class AcceptView(View):
             "signout": self.signout,
         }.get(action)
         if handler is None:
-            return self.render(error="Choose Accept or Decline.")
+            return self.render(refusal="Choose Accept or Decline.")
         return handler(request)
 
     def accept(self, request):
@@ -338,12 +340,12 @@ class AcceptView(View):
                 token_hash=self.token_hash, user=request.user, actor=request.user
             )
         except (WrongUser, LevelNotAllowed, InvitationClosed) as refusal:
-            return self.render(error=str(refusal))
+            return self.render(refusal=str(refusal))
         return self.joined(request, acceptance)
 
     def signup(self, request):
         if request.user.is_authenticated:
-            return self.render(error="You are already signed in.")
+            return self.render(refusal="You are already signed in.")
         form = AcceptSignupForm(request.POST, email=self.invitation.email)
         if not form.is_valid():
             return self.render(signup_form=form)
@@ -355,7 +357,7 @@ class AcceptView(View):
                 password=form.cleaned_data["password1"],
             )
         except (WrongUser, LevelNotAllowed, InvitationClosed) as refusal:
-            return self.render(error=str(refusal))
+            return self.render(refusal=str(refusal))
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         from allauth.account.internal.flows.login import record_authentication
 
@@ -364,14 +366,14 @@ class AcceptView(View):
 
     def decline(self, request):
         if request.user.is_authenticated and not self.signed_in_as_invitee():
-            return self.render(error="Sign out first: this invitation is for another email.")
+            return self.render(refusal="Sign out first: this invitation is for another email.")
         try:
             invitation = services.decline_invitation(
                 token_hash=self.token_hash,
                 actor=request.user if request.user.is_authenticated else None,
             )
         except InvitationClosed as refusal:
-            return self.render(error=str(refusal))
+            return self.render(refusal=str(refusal))
         request.session.pop(SESSION_KEY, None)
         return TemplateResponse(request, "invitations/declined.html", {"invitation": invitation})
 

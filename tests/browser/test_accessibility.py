@@ -359,6 +359,22 @@ def test_wrong_password_focuses_the_summary_holding_the_login_error(page):
     assert_accessible(page)
 
 
+def test_a_refused_invitation_accept_focuses_the_summary_holding_the_refusal(browser, live_server):
+    invitation = InvitationFactory(access_until=timezone.now() - timedelta(hours=1))
+    invitee = UserFactory(email=invitation.email)
+    context = signed_in_context(browser, live_server, invitee, WIDE)
+    page = context.new_page()
+    page.goto(reverse("invitations:token", kwargs={"token": invitation.raw_token}))
+    page.get_by_role("button", name="Accept invitation").click()
+
+    summary = expect_summary_focused(page)
+    expect(summary).to_contain_text("has already ended")
+    expect(page.locator("[role=alert]")).to_have_count(1)  # the summary's own, no bare alert
+    assert_accessible(page)
+    assert not Membership.objects.filter(user=invitee).exists()
+    context.close()
+
+
 # --- (c) the live region -------------------------------------------------------------------
 
 
