@@ -47,6 +47,10 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     access_reminded_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Set only by the expiry job when it suspends the membership because access_until passed,
+    # cleared by any other status change: moving the date reactivates only such a suspension,
+    # never one an Owner or Admin made by hand.
+    suspended_by_expiry = models.BooleanField(default=False)
 
     objects = MembershipQuerySet.as_manager()
 

@@ -172,7 +172,9 @@ def _set_status(*, account, membership_id, actor, status, action, verb, headline
         return target
     old = target.status
     target.status = status
-    fields = ["status"]
+    # A status set by hand is never the expiry job's (see Membership.suspended_by_expiry).
+    target.suspended_by_expiry = False
+    fields = ["status", "suspended_by_expiry"]
     if status == MembershipStatus.ACTIVE and _access_ended(target):
         # Reactivating after the access date passed clears it (else the job suspends again).
         target.access_until = target.access_until_set_by = target.access_reminded_days = None
@@ -242,8 +244,9 @@ def _access_label(moment, zone) -> str:
 def set_access_until(*, account, membership_id: int, access_until, actor) -> Membership:
     """Set, move or clear (None) the moment a member's access ends: an aware datetime, in
     the future and at most a year ahead. Never the Owner's, never one's own, never someone's
-    above the actor's level. Reminders start again for the new date; a member suspended
-    because their date passed is active again when it moves into the future."""
+    above the actor's level. Reminders start again for the new date; a member the expiry job
+    suspended because their date passed is active again when it moves into the future (never
+    one an Owner or Admin suspended by hand)."""
     now = timezone.now()
     account = _lock_account(account)
     actor_m = _actor_membership(account, actor, "members.suspend")
@@ -259,6 +262,7 @@ def set_access_until(*, account, membership_id: int, access_until, actor) -> Mem
         return target
     extended = (
         target.status == MembershipStatus.SUSPENDED
+        and target.suspended_by_expiry
         and _access_ended(target, now)
         and access_until is not None
     )
@@ -268,7 +272,8 @@ def set_access_until(*, account, membership_id: int, access_until, actor) -> Mem
     fields = ["access_until", "access_until_set_by", "access_reminded_days"]
     if extended:
         target.status = MembershipStatus.ACTIVE
-        fields.append("status")
+        target.suspended_by_expiry = False
+        fields += ["status", "suspended_by_expiry"]
     target.save(update_fields=fields)
     record_event(
         account=account,
@@ -366,7 +371,8 @@ def _suspend_for_expiry(account, membership) -> None:
     setter = membership.access_until_set_by
     zone = _zone_of(setter or membership.user)
     membership.status = MembershipStatus.SUSPENDED
-    membership.save(update_fields=["status"])
+    membership.suspended_by_expiry = True
+    membership.save(update_fields=["status", "suspended_by_expiry"])
     record_event(
         account=account,
         actor=None,

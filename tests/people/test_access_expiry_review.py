@@ -94,3 +94,51 @@ def test_an_owner_with_a_past_end_date_is_still_let_in(members, clock):
     owner = members["owner"]
     Membership.objects.filter(pk=owner.pk).update(access_until=START - datetime.timedelta(days=1))
     assert access.decide(owner.user, owner.account).granted
+
+
+# --- Finding 2: moving the date reactivates only the job's suspension ---------------------
+
+
+def test_moving_the_date_does_not_reactivate_a_member_suspended_by_hand(
+    members, clock, django_capture_on_commit_callbacks
+):
+    author, admin = members["author"], members["admin"]
+    _set(author, admin, START + datetime.timedelta(hours=1))
+    services.suspend_member(account=author.account, membership_id=author.pk, actor=admin.user)
+    clock.shift(datetime.timedelta(hours=2))
+    run_job(django_capture_on_commit_callbacks)
+    _set(author, admin, START + datetime.timedelta(days=10))
+    author.refresh_from_db()
+    assert author.status == "suspended"
+    assert not author.suspended_by_expiry
+    assert not access.decide(author.user, author.account).granted
+
+
+def test_moving_the_date_reactivates_the_jobs_suspension_only(
+    members, clock, django_capture_on_commit_callbacks
+):
+    author, admin = members["author"], members["admin"]
+    _set(author, admin, START + datetime.timedelta(hours=1))
+    clock.shift(datetime.timedelta(hours=2))
+    run_job(django_capture_on_commit_callbacks)
+    author.refresh_from_db()
+    assert author.status == "suspended" and author.suspended_by_expiry
+    _set(author, admin, START + datetime.timedelta(days=10))
+    author.refresh_from_db()
+    assert author.status == "active" and not author.suspended_by_expiry
+
+
+def test_suspending_by_hand_after_the_job_makes_it_a_manual_suspension(
+    members, clock, django_capture_on_commit_callbacks
+):
+    author, admin = members["author"], members["admin"]
+    _set(author, admin, START + datetime.timedelta(hours=1))
+    clock.shift(datetime.timedelta(hours=2))
+    run_job(django_capture_on_commit_callbacks)
+    services.reactivate_member(account=author.account, membership_id=author.pk, actor=admin.user)
+    author.refresh_from_db()
+    assert author.status == "active" and not author.suspended_by_expiry
+    services.suspend_member(account=author.account, membership_id=author.pk, actor=admin.user)
+    _set(author, admin, START + datetime.timedelta(days=10))
+    author.refresh_from_db()
+    assert author.status == "suspended"
