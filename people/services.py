@@ -407,7 +407,14 @@ def _remind_of_expiry(account, membership, now) -> bool:
     membership.save(update_fields=["access_reminded_days"])
     member, setter = membership.user, membership.access_until_set_by
     recipients = [(member, True)]
-    if setter is not None and setter.is_active and setter.pk != member.pk:
+    # The setter hears of it only while they still manage this account's people (not after
+    # they left, were revoked, suspended or demoted).
+    if (
+        setter is not None
+        and setter.is_active
+        and setter.pk != member.pk
+        and access.has_permission(setter, account, "members.suspend")
+    ):
         recipients.append((setter, False))
     for person, is_member in recipients:
         queue_email(

@@ -142,3 +142,41 @@ def test_suspending_by_hand_after_the_job_makes_it_a_manual_suspension(
     _set(author, admin, START + datetime.timedelta(days=10))
     author.refresh_from_db()
     assert author.status == "suspended"
+
+
+# --- Finding 3: reminders go to the setter only while they manage the account -------------
+
+
+def _remind(members, clock, capture, mailoutbox, change_setter):
+    author, admin = members["author"], members["admin"]
+    _set(author, admin, START + datetime.timedelta(days=3))
+    change_setter(admin)
+    mailoutbox.clear()
+    assert run_job(capture).reminded == 1
+    return sorted(m.to[0] for m in mailoutbox)
+
+
+def test_a_setter_who_still_manages_the_account_is_reminded(
+    members, clock, mailoutbox, django_capture_on_commit_callbacks
+):
+    to = _remind(members, clock, django_capture_on_commit_callbacks, mailoutbox, lambda admin: None)
+    assert to == sorted([members["author"].user.email, members["admin"].user.email])
+
+
+@pytest.mark.parametrize("change", ["revoked", "demoted", "suspended"])
+def test_a_setter_who_no_longer_manages_the_account_is_not_reminded(
+    members, clock, mailoutbox, django_capture_on_commit_callbacks, change
+):
+    owner = members["owner"]
+
+    def change_setter(admin):
+        kwargs = {"account": admin.account, "membership_id": admin.pk, "actor": owner.user}
+        if change == "revoked":
+            services.revoke_member(**kwargs)
+        elif change == "demoted":
+            services.change_level(level="viewer", **kwargs)
+        else:
+            services.suspend_member(**kwargs)
+
+    to = _remind(members, clock, django_capture_on_commit_callbacks, mailoutbox, change_setter)
+    assert to == [members["author"].user.email]
