@@ -1,4 +1,9 @@
-"""Playwright against the live server, with the system Chromium and an axe-core scan per page."""
+"""Playwright against the live server, with the system Chromium and an axe-core scan per page.
+
+The scan also fails on anything the page's Content Security Policy refused (an inline style
+or script), which Chromium reports on the console: every context made from the `browser`
+fixture listens for those reports, whichever way a test opens its pages.
+"""
 
 import os
 import shutil
@@ -27,6 +32,35 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
+CSP_REPORT = "Content Security Policy"
+# Page -> what its Content Security Policy refused since its last scan.
+_csp_violations: dict = {}
+
+
+def _record_csp_violation(message) -> None:
+    if CSP_REPORT in message.text:
+        where = (message.location or {}).get("url", "")
+        _csp_violations.setdefault(message.page, []).append(f"{where}: {message.text}")
+
+
+class _WatchedBrowser:
+    """The Playwright browser, each of whose contexts reports CSP refusals to the scan."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        context.on("console", _record_csp_violation)
+        return context
+
+    def new_page(self, **kwargs):
+        return self.new_context(**kwargs).new_page()
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
@@ -35,7 +69,7 @@ def browser():
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
+        yield _WatchedBrowser(browser)
         browser.close()
 
 
@@ -61,10 +95,13 @@ def page(new_page):
 
 
 def assert_accessible(page):
-    """axe-core scan of the current page: no serious or critical violation."""
+    """axe-core scan of the current page: no serious or critical violation, and nothing the
+    Content Security Policy refused on this page since its last scan."""
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
+    # Popped after the scan's round trips, so every console report of the page has arrived.
+    refused = "\n".join(_csp_violations.pop(page, []))
     bad = [v for v in results.response["violations"] if v.get("impact") in {"serious", "critical"}]
     details = "\n".join(
         f"{v['id']} ({v['impact']}): {v['help']} -> "
@@ -72,6 +109,7 @@ def assert_accessible(page):
         for v in bad
     )
     assert not bad, f"axe violations on {page.url}:\n{details}"
+    assert not refused, f"Content Security Policy violations on {page.url}:\n{refused}"
 
 
 @pytest.fixture

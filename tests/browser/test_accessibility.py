@@ -242,6 +242,24 @@ def test_every_page_passes_axe_and_reflows(browser, live_server, width):
     assert not problems, "\n".join(problems)
 
 
+def test_the_scan_fails_on_an_inline_style_the_csp_refuses(page):
+    """The scan of every page also reads the console: a `style` attribute slipped into a real
+    page (served with its own headers) is refused by the CSP and fails the scan."""
+
+    def with_inline_style(route):
+        response = route.fetch()
+        body = response.text().replace("<main ", '<main style="color: #333" ', 1)
+        route.fulfill(response=response, body=body)
+
+    page.route("**/accounts/login/", with_inline_style)
+    page.goto("/accounts/login/")
+    with pytest.raises(AssertionError, match="Content Security Policy"):
+        assert_accessible(page)
+    page.unroute("**/accounts/login/")
+    page.goto("/accounts/login/")
+    assert_accessible(page)  # the page as served: nothing refused
+
+
 def test_narrow_screen_sidebar_is_a_menu_button_and_tables_scroll_in_their_region(
     browser, live_server
 ):
