@@ -3,7 +3,9 @@ title (GOV.UK's error summary pattern, issue 17 item 13).
 
 One mechanism for every form: crispy-forms renders `bootstrap5/errors.html` at the top of each
 form it draws (`|crispy`, `{% crispy %}`, and allauth's `fields` element, which uses `|crispy`),
-and templates/bootstrap5/errors.html calls `{% error_summary form %}`. base.html puts
+and templates/bootstrap5/errors.html calls `{% error_summary form %}`. A form's summary is drawn
+once, where first asked: templates/_required_hint.html asks before its "Fields marked * are
+required." line, so the summary stays the first thing of the form. base.html puts
 `{% error_title_prefix %}` in front of every page title; it finds the forms in the page's
 context, so no view or page template says anything about errors.
 """
@@ -46,12 +48,17 @@ def summary_items(form) -> list[dict]:
     return items
 
 
+# Set on a form whose summary the page already holds (one summary per form, see above).
+DRAWN = "error_summary_drawn"
+
+
 @register.inclusion_tag("_error_summary.html")
 def error_summary(form):
     """The list of what is wrong with a submitted `form`, each entry a link to its field;
-    nothing for a form without errors."""
-    if not _has_errors(form):
+    nothing for a form without errors, or whose summary is already on the page."""
+    if not _has_errors(form) or getattr(form, DRAWN, False):
         return {"items": []}
+    setattr(form, DRAWN, True)
     return {"items": summary_items(form), "title": _("There is a problem")}
 
 

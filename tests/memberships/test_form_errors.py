@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertNotContains
 
-from tests.factories import TEST_PASSWORD, MembershipFactory
+from tests.factories import TEST_PASSWORD, InvitationFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +132,25 @@ def test_a_hand_drawn_filter_form_gets_the_summary_too(client_for, account, memb
 
     assert title(response).startswith("Error: ")
     assert 'href="#id_date_from"' in summary(response)
+
+
+def assert_summary_before_hint(response) -> None:
+    content = response.content.decode()
+    assert title(response).startswith("Error: ")
+    assert content.count('class="error-summary') == 1
+    assert content.count('data-testid="required-hint"') == 1
+    assert content.index('class="error-summary') < content.index('data-testid="required-hint"')
+
+
+def test_the_summary_comes_before_the_required_fields_hint(client_for, account, members):
+    # allauth's sign-up (its fields element), the profile, the invitation's sign-up form.
+    assert_summary_before_hint(Client().post(reverse("account_signup"), {"email": "x"}))
+    assert_summary_before_hint(
+        client_for(members["viewer"].user).post(reverse("profile"), {"first_name": ""})
+    )
+    invitation = InvitationFactory(account=account)
+    client = Client()
+    client.get(reverse("invitations:token", kwargs={"token": invitation.raw_token}))
+    assert_summary_before_hint(
+        client.post(reverse("invitations:accept"), {"action": "signup", "first_name": ""})
+    )
