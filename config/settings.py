@@ -277,6 +277,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 MFA_ADAPTER = "security.adapters.MFAAdapter"
 # Pages that show secrets (recovery codes, TOTP set-up, API keys) are sent with no-store.
 MIDDLEWARE += ["security.middleware.NoStoreOnSecretPagesMiddleware"]
+MIDDLEWARE += ["sms.session.SessionMiddleware"]  # which second factor a session used (gate)
 # API keys look like rk_<prefix>_<secret>; requests per key per minute, and failed key
 # checks per client IP per minute (both answer 429 beyond the limit).
 API_KEY_PREFIX = "rk"

@@ -41,6 +41,7 @@ from sms.selectors import (
     sms_counts_in,
     sms_two_factor_exists,
 )
+from sms.session import signed_in_with_sms_only
 
 
 class Refusal(StrEnum):
@@ -112,10 +113,17 @@ def second_factor_filter(*, sms_counts: bool = True) -> Q:
 
 def two_factor_refusal(user, account) -> Refusal | None:
     """Whether `user` still owes `account` a second factor. No query unless a demand applies
-    (a second one only for a person without an app or a key)."""
+    (a second one only for a person without an app or a key). Where the account accepts an
+    app or a key only, a session that signed in with a text message owes it too, even when
+    the person has an app (pages and services in that session; API keys judge the person)."""
     if not (account.require_2fa or user.must_set_up_2fa):
         return None
     if is_mfa_enabled(user):
+        # An app or a key, unless this session signed in with a text message where the
+        # account accepts an app or a key only (a SIM swap gives the phone, not the app):
+        # they confirm with the app or the key first (sms.session).
+        if account.require_2fa and not sms_counts_in(account) and signed_in_with_sms_only(user):
+            return Refusal.TWO_FACTOR_REQUIRED
         return None
     has_sms = has_sms_two_factor(user)
     if user.must_set_up_2fa and not has_sms:

@@ -19,6 +19,7 @@ from apikeys.selectors import key_by_prefix
 from memberships import access
 from memberships.exceptions import AccessDenied, NotAllowed
 from memberships.models import Membership
+from sms.session import forget_session
 
 # Query parameters a client might put a key in; a key in a URL ends up in logs and history.
 KEY_QUERY_PARAMETERS = {"api_key", "apikey", "key", "token", "access_token", "auth", "bearer"}
@@ -87,7 +88,12 @@ def refuse_key_in_query_string(query) -> None:
 
 
 def authenticate_key(raw_key: str, *, client_ip: str | None = None) -> ApiCaller:
-    """The caller for `raw_key`, or ApiAuthError. Failed attempts count per client IP."""
+    """The caller for `raw_key`, or ApiAuthError. Failed attempts count per client IP.
+
+    A key is not a session: whatever cookie came along, the gate judges the key's creator
+    by their factors (an account that accepts an app or a key only wants them to have one),
+    not by how some browser session of theirs signed in."""
+    forget_session()
     ip = client_ip or "unknown"
     if ratelimit.is_over("api-auth-fail", ip, limit=settings.API_AUTH_FAILURES_PER_MINUTE):
         raise ApiAuthError("rate_limited", "Too many failed API key attempts.", status=429)

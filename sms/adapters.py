@@ -11,7 +11,7 @@ Re-authentication offers SMS through the documented `get_reauthentication_method
 from django.urls import reverse
 
 from accounts.adapters import AccountAdapter as BaseAccountAdapter
-from sms.selectors import has_sms_two_factor
+from sms.selectors import sms_offered
 
 MFA_STAGE = "allauth.mfa.stages.AuthenticateStage"
 SMS_STAGE = "sms.stages.AuthenticateStage"
@@ -27,7 +27,7 @@ class AccountAdapter(BaseAccountAdapter):
 
     def get_reauthentication_methods(self, user) -> list[dict]:
         methods = super().get_reauthentication_methods(user)
-        if user.is_authenticated and has_sms_two_factor(user):
+        if user.is_authenticated and sms_offered(user):
             methods.append(
                 {
                     "id": "sms_reauthenticate",

@@ -45,13 +45,37 @@ def has_app_or_key(user) -> bool:
     return Authenticator.objects.filter(user_id=user.pk, type__in=APP_OR_KEY_TYPES).exists()
 
 
+def _accounts_requiring_2fa(user):
+    return Account.objects.open().filter(require_2fa=True, memberships__user_id=user.pk)
+
+
 def accounts_needing_sms(user):
     """Open accounts of `user` (active or suspended member) that require 2FA and that SMS
     is the person's only way to meet: what turning SMS off or removing the number would
-    lock them out of. Empty when they have an app or a key."""
+    lock them out of. Empty when they have an app or a key; accounts that accept an app or
+    a key only are never among them (SMS does not meet their demand anyway)."""
     if has_app_or_key(user):
         return Account.objects.none()
-    return Account.objects.open().filter(require_2fa=True, memberships__user_id=user.pk)
+    return _accounts_requiring_2fa(user).filter(two_factor_methods=TwoFactorMethods.ANY)
+
+
+def sms_offered_beside_app(user) -> bool:
+    """May a person who has an app or a key choose a text message instead, at login or to
+    re-authenticate? Not when every open account of theirs that requires 2FA accepts an
+    app or a key only: a session signed in by SMS would reach none of them (the gate asks
+    for the app), and offering it would only help whoever swapped their SIM. (Someone with
+    text messages only keeps them: they are that person's second factor.)"""
+    requiring = _accounts_requiring_2fa(user)
+    return (
+        not requiring.exists() or requiring.filter(two_factor_methods=TwoFactorMethods.ANY).exists()
+    )
+
+
+def sms_offered(user) -> bool:
+    """Whether text messages are offered to `user` as a way to sign in or re-authenticate."""
+    if not has_sms_two_factor(user):
+        return False
+    return not has_app_or_key(user) or sms_offered_beside_app(user)
 
 
 def security_history(user, *, limit: int = 20) -> list[SecurityEvent]:

@@ -53,6 +53,14 @@ CHECK_MESSAGES = {
 NOT_SENT_MESSAGE = "We could not send the code. Try again."
 
 
+def code_validity() -> str:
+    """How long a code is valid, in words ("5 minutes"), from SMS_CODE_TTL."""
+    minutes, seconds = divmod(settings.SMS_CODE_TTL, 60)
+    if seconds or not minutes:
+        return f"{settings.SMS_CODE_TTL} seconds"
+    return f"{minutes} minute{'' if minutes == 1 else 's'}"
+
+
 def binding(*parts) -> str:
     """What a code is bound to, as stored (a digest: the raw value stays in the session)."""
     return hashlib.sha256(":".join(str(p) for p in parts).encode()).hexdigest()

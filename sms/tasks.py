@@ -12,14 +12,16 @@ from django.tasks import task
 from sms.backends import send_text
 from sms.exceptions import DeliveryFailed
 from sms.models import Challenge, Delivery, SecurityAction, masked
-from sms.services import hash_code, record
+from sms.services import code_validity, hash_code, record
 
 logger = logging.getLogger(__name__)
 
 
 def message_body(code: str) -> str:
     product = getattr(settings, "PRODUCT_NAME", "Roster")
-    return f"Your {product} security code is {code}. It expires in 5 minutes. Never share it."
+    return (
+        f"Your {product} security code is {code}. It expires in {code_validity()}. Never share it."
+    )
 
 
 @task

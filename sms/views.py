@@ -20,7 +20,7 @@ from sms import services
 from sms.exceptions import SmsError
 from sms.forms import CodeForm
 from sms.models import Delivery, Purpose
-from sms.selectors import has_sms_two_factor, phone_of, security_history
+from sms.selectors import phone_of, security_history, sms_offered
 from sms.stages import KEY as STAGE_KEY
 from sms.stages import MFA_KEY
 
@@ -57,6 +57,7 @@ class CodeEntryMixin:
         challenge = self.challenge()
         context["challenge"] = challenge
         context["not_sent"] = challenge is not None and challenge.delivery == Delivery.FAILED
+        context["code_validity"] = services.code_validity()
         return context
 
     def check(self, form):
@@ -138,7 +139,7 @@ class UseTextMessageView(View):
         stage = LoginStageController.enter(request, MFA_KEY)
         if stage is None:
             return redirect("account_login")
-        if not has_sms_two_factor(stage.login.user):
+        if not sms_offered(stage.login.user):
             return redirect("mfa_authenticate")
         stage.controller.state.setdefault(STAGE_KEY, {}).setdefault("data", {})["chosen"] = True
         return stage.exit()
@@ -160,16 +161,20 @@ class ReauthenticateView(LoginRequiredMixin, CodeEntryMixin, BaseReauthenticateV
             attempt = self.request.session[REAUTH_SESSION_KEY] = services.new_attempt_id()
         return services.binding("reauth", self.request.session.session_key, attempt)
 
-    def get(self, request, *args, **kwargs):
-        challenge = self.challenge()
-        if challenge is None or challenge.used_at is not None:
-            self.send()
-        return super().get(request, *args, **kwargs)
+    def dispatch(self, request, *args, **kwargs):
+        # Not offered (no SMS 2FA, or the person has an app and every account of theirs
+        # requiring 2FA accepts an app or a key only): the other ways to confirm.
+        if request.user.is_authenticated and not sms_offered(request.user):
+            query = request.META.get("QUERY_STRING", "")
+            return redirect(reverse("account_reauthenticate") + (f"?{query}" if query else ""))
+        return super().dispatch(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
+        # The code goes on a POST (the "Text me a code" button), never on a GET: a link
+        # preview or a prefetch must not spend the person's sends.
         if "resend" in request.POST:
             if self.send():
-                messages.success(request, "We sent a new code.")
+                messages.success(request, "We sent you a code.")
             return redirect(request.get_full_path())
         return super().post(request, *args, **kwargs)
 

@@ -167,6 +167,9 @@ def test_reauthentication_accepts_an_sms_code(member, client_for, sms_outbox):
     url = reverse("sms_reauthenticate")
     page = client.get(url)
     assert page.status_code == 200
+    assert sms_outbox == []  # a GET (a link preview, a prefetch) sends nothing
+    assert "Text me a code" in page.content.decode()
+    client.post(url, {"resend": "1"})
     code = last_code(sms_outbox)
     assert Challenge.objects.filter(user=member.user, purpose="reauth").count() == 1
     response = client.post(url, {"code": other_code(code)})
