@@ -5,6 +5,7 @@ use for 2FA asks for re-authentication; the person's own pages show it, others m
 import pytest
 from django.urls import reverse
 
+from accounts.models import TwoFactorMethods
 from sms.models import PhoneNumber, SecurityAction, SecurityEvent, masked
 from sms.selectors import has_sms_two_factor
 from tests.factories import MembershipFactory, UserFactory
@@ -171,3 +172,21 @@ def test_staff_see_the_number_masked_and_cannot_change_it(client_for):
     assert "•••• •• 5678" in body
     assert "+34612345678" not in body
     assert 'name="mobile"' not in body
+
+
+def test_an_account_that_accepts_an_app_or_a_key_only_does_not_hold_sms_on(client_for, sms_user):
+    """Text messages do not meet that account's demand, so turning them off or removing the
+    number locks the person out of nothing more: both are allowed."""
+    membership = MembershipFactory()
+    membership.account.require_2fa = True
+    membership.account.two_factor_methods = TwoFactorMethods.APP_OR_KEY
+    membership.account.save()
+    user = membership.user
+    sms_user(user)
+    client = client_for(user)
+    response = client.post(SMS_SETTINGS, {"enabled": "off"}, follow=True)
+    assert "Text-message two-factor authentication is off." in response.content.decode()
+    assert not has_sms_two_factor(user)
+    response = client.post(PROFILE, profile_data(user, ""))
+    assert response.status_code == 302
+    assert not PhoneNumber.objects.filter(user=user).exists()
