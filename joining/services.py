@@ -19,6 +19,7 @@ from accounts.roles import RANK, Role, label
 from audit.models import Action
 from audit.services import record_event
 from invitations.selectors import seats_left
+from invitations.services import cancel_invitations_to
 from invitations.tokens import make_token
 from joining.exceptions import (
     EmailNotVerified,
@@ -327,6 +328,9 @@ def approve_join_request(*, account, request_id: int, level: str, actor) -> Memb
         )
     if Membership.objects.filter(account=account, user_id=request.user_id).exists():
         raise JoinRequestRefused(f"{request.user.email} is already a member of {account.name}.")
+    # A pending invitation to the same person would hold a second seat for them (and could
+    # be accepted later): it goes, and its seat counts as free for this approval.
+    cancel_invitations_to(account=account, user=request.user, actor=actor)
     left = seats_left(account)
     if left is not None and left < 1:
         raise JoinRequestRefused(

@@ -9,7 +9,7 @@ Import them from here; which file holds what:
 
 - inviting.py: invite_users and its checks (level, addresses, daily cap).
 - lifecycle.py: resend_invitation, cancel_invitation, cancel_invitations_sent_by,
-  expire_invitations, send_invitation_reminders.
+  cancel_invitations_to, expire_invitations, send_invitation_reminders.
 - accepting.py: accept_invitation, accept_invitation_with_signup, decline_invitation
   (and Acceptance, what an accept returns).
 - csv_inviting.py: preview_csv_invites and invite_csv_rows (a CSV file's rows, previewed
@@ -37,6 +37,7 @@ from invitations.services.inviting import BATCH_MAX, MESSAGE_MAX_LENGTH, invite_
 from invitations.services.lifecycle import (
     cancel_invitation,
     cancel_invitations_sent_by,
+    cancel_invitations_to,
     expire_invitations,
     resend_invitation,
     send_invitation_reminders,
@@ -54,6 +55,7 @@ __all__ = [
     "accept_invitation_with_signup",
     "cancel_invitation",
     "cancel_invitations_sent_by",
+    "cancel_invitations_to",
     "decline_invitation",
     "expire_invitations",
     "invite_csv_rows",

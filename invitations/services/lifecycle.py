@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import normalize_email
 from accounts.roles import label
 from audit.models import Action
 from invitations.exceptions import InvitationClosed, LevelNotAllowed, ResendLimitReached
@@ -142,6 +143,22 @@ def cancel_invitations_sent_by(*, account, user, actor) -> int:
     invitations = list(
         Invitation.objects.select_for_update(of=("self",)).filter(
             account=account, invited_by=user, status=InvitationStatus.PENDING
+        )
+    )
+    for invitation in invitations:
+        invitation.account = account
+        _cancel(invitation, actor=actor)
+    return len(invitations)
+
+
+@transaction.atomic(savepoint=False)
+def cancel_invitations_to(*, account, user, actor) -> int:
+    """Cancel the pending invitations to `user`'s email in `account` (called when they become
+    a member another way, so no invitation holds a second seat for them). Runs inside the
+    caller's transaction, which has locked the account row. Returns how many."""
+    invitations = list(
+        Invitation.objects.select_for_update(of=("self",)).filter(
+            account=account, email=normalize_email(user.email), status=InvitationStatus.PENDING
         )
     )
     for invitation in invitations:

@@ -1,0 +1,81 @@
+"""Requests to join, as the review of issue 20 found them: an approval and a pending
+invitation to the same person never hold two seats."""
+
+import pytest
+
+from audit.models import ActivityEvent
+from invitations.models import Invitation
+from invitations.selectors import seats_used
+from invitations.tokens import hash_token
+from joining import services
+from joining.exceptions import JoinRequestRefused
+from joining.models import JoinLink
+from memberships.models import Membership
+from tests.factories import AccountFactory, InvitationFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _open(account, owner):
+    services.set_join_requests(account=account, enabled=True, actor=owner.user)
+    return hash_token(JoinLink.objects.get(account=account).token)
+
+
+def _ask(token_hash, person):
+    return services.request_to_join(token_hash=token_hash, note="", actor=person)
+
+
+def test_approving_cancels_the_persons_pending_invitation_and_logs_it(
+    open_account, members, token_hash
+):
+    person = UserFactory()
+    invitation = InvitationFactory(
+        account=open_account, email=person.email, invited_by=members["admin"].user
+    )
+    other = InvitationFactory(account=open_account, invited_by=members["admin"].user)
+    request = _ask(token_hash, person)
+    used = seats_used(open_account)
+    services.approve_join_request(
+        account=open_account, request_id=request.pk, level="author", actor=members["admin"].user
+    )
+    invitation.refresh_from_db()
+    assert invitation.status == "cancelled"
+    assert Invitation.objects.get(pk=other.pk).status == "pending"
+    assert seats_used(open_account) == used  # the invitation's seat became the membership's
+    row = ActivityEvent.objects.get(action="invitation.cancelled")
+    assert row.actor == members["admin"].user
+
+
+def test_approving_on_a_full_plan_uses_the_seat_the_persons_invitation_held():
+    account = AccountFactory(plan="standard")  # 5 seats
+    owner = MembershipFactory(account=account, role="owner")
+    token_hash = _open(account, owner)
+    person = UserFactory()
+    request = _ask(token_hash, person)
+    MembershipFactory.create_batch(3, account=account)
+    invitation = InvitationFactory(account=account, email=person.email, invited_by=owner.user)
+    assert seats_used(account) == 5  # full: the invitation holds the fifth seat
+    services.approve_join_request(
+        account=account, request_id=request.pk, level="viewer", actor=owner.user
+    )
+    assert Membership.objects.filter(account=account).count() == 5
+    assert Invitation.objects.get(pk=invitation.pk).status == "cancelled"
+    assert seats_used(account) == 5
+
+
+def test_a_refused_approval_cancels_no_invitation():
+    account = AccountFactory(plan="standard")  # 5 seats
+    owner = MembershipFactory(account=account, role="owner")
+    token_hash = _open(account, owner)
+    person = UserFactory()
+    request = _ask(token_hash, person)
+    MembershipFactory.create_batch(4, account=account)
+    other = InvitationFactory(account=account, invited_by=owner.user)
+    own = InvitationFactory(account=account, email=person.email, invited_by=owner.user)
+    with pytest.raises(JoinRequestRefused, match="no seat left"):
+        services.approve_join_request(
+            account=account, request_id=request.pk, level="viewer", actor=owner.user
+        )
+    assert Invitation.objects.get(pk=other.pk).status == "pending"
+    assert Invitation.objects.get(pk=own.pk).status == "pending"  # rolled back with the refusal
+    assert not Membership.objects.filter(account=account, user=person).exists()
