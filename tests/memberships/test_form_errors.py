@@ -8,6 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertNotContains
 
+from joining import services
+from joining.models import JoinLink
 from tests.factories import TEST_PASSWORD, InvitationFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +156,60 @@ def test_the_summary_comes_before_the_required_fields_hint(client_for, account, 
     assert_summary_before_hint(
         client.post(reverse("invitations:accept"), {"action": "signup", "first_name": ""})
     )
+
+
+def assert_no_live_region_outside_messages(response, marker: str) -> None:
+    """`marker` is on the page and neither it nor anything else outside the messages region and
+    the error summary (the news of an action) is an alert or a status: it was there when the
+    page loaded."""
+    content = response.content.decode()
+    assert marker in content
+    outside = re.sub(r'<div class="messages".*?</div>\s*</div>', "", content, flags=re.S)
+    outside = outside.replace(summary(response), "")
+    assert 'role="alert"' not in outside
+    assert 'role="status"' not in outside
+
+
+def test_more_static_warnings_are_not_live_regions(client_for, account, members):
+    owner = client_for(members["owner"].user)
+    slug = account.slug
+
+    # The new key's secret: "Copy the key now".
+    response = owner.post(
+        reverse("apikeys:create", kwargs={"slug": slug}), {"name": "CI"}, follow=True
+    )
+    assert_no_live_region_outside_messages(response, "Copy the key now")
+
+    # A plan change that the account does not fit into: the blockers box.
+    response = owner.post(reverse("billing:subscription", kwargs={"slug": slug}), {"plan": "free"})
+    assert_no_live_region_outside_messages(response, 'data-testid="plan-blockers"')
+
+    # A pending ownership transfer: the Owner's note on the transfer page, the banner on the
+    # Overview for both people.
+    owner.post(
+        reverse("people:transfer", kwargs={"slug": slug}),
+        {"new_owner": members["admin"].pk, "password": TEST_PASSWORD},
+    )
+    transfer_page = owner.get(reverse("people:transfer", kwargs={"slug": slug}))
+    assert_no_live_region_outside_messages(transfer_page, 'data-testid="pending-transfer"')
+    overview = reverse("overview", kwargs={"slug": slug})
+    for person in (owner, client_for(members["admin"].user)):
+        assert_no_live_region_outside_messages(
+            person.get(overview), 'data-testid="ownership-transfer-banner"'
+        )
+
+
+def test_the_invitation_for_someone_else_is_not_a_live_region(client_for, account):
+    invitation = InvitationFactory(account=account)
+    client = client_for(MembershipFactory().user)
+    client.get(reverse("invitations:token", kwargs={"token": invitation.raw_token}))
+    response = client.get(reverse("invitations:accept"))
+    assert_no_live_region_outside_messages(response, "This invitation is for")
+
+
+def test_a_join_link_refusal_is_not_a_live_region(client_for, account, members):
+    services.set_join_requests(account=account, enabled=True, actor=members["owner"].user)
+    link = JoinLink.objects.get(account=account)
+    client = client_for(members["viewer"].user)  # already a member
+    response = client.get(reverse("joining:token", kwargs={"token": link.token}), follow=True)
+    assert_no_live_region_outside_messages(response, "already a member")
