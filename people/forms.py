@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 
 from accounts.forms import CurrentPasswordMixin, current_password_field
 from accounts.roles import Role
@@ -58,9 +59,19 @@ class AccessUntilForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current = current  # the member's access_until now (aware, or None)
+
     def clean_access_until(self):
         day = self.cleaned_data["access_until"]
-        return None if day is None else access_until.check_date(day)
+        if day is None:
+            return None
+        # The date shown, sent back unchanged, keeps the moment it stands for: read in
+        # another time zone than the setter's it would otherwise move by hours.
+        if self.current is not None and day == timezone.localtime(self.current).date():
+            return self.current
+        return access_until.check_date(day)
 
 
 class BulkRevokeForm(forms.Form):

@@ -252,14 +252,14 @@ def set_access_until(*, account, membership_id: int, access_until, actor) -> Mem
     actor_m = _actor_membership(account, actor, "members.suspend")
     target = lock_member(account, membership_id)
     _check_may_act_on(actor_m, target, verb="set when access ends for")
+    old = target.access_until
+    if old == access_until:  # nothing changes: no row, no email (even for a passed date)
+        return target
     if access_until is not None:
         try:
             check_access_moment(access_until, now=now)
         except ValidationError as error:
             raise InvalidAccessUntil(error.messages[0]) from None
-    old = target.access_until
-    if old == access_until:
-        return target
     extended = (
         target.status == MembershipStatus.SUSPENDED
         and target.suspended_by_expiry

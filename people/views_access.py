@@ -35,6 +35,9 @@ class AccessUntilView(PermissionRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(target=self.target, **kwargs)
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "current": self.target.access_until}
+
     def get_initial(self):
         until = self.target.access_until
         return {"access_until": timezone.localtime(until).date() if until else None}

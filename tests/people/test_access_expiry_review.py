@@ -180,3 +180,55 @@ def test_a_setter_who_no_longer_manages_the_account_is_not_reminded(
 
     to = _remind(members, clock, django_capture_on_commit_callbacks, mailoutbox, change_setter)
     assert to == [members["author"].user.email]
+
+
+# --- Finding 5: saving the page unchanged in another time zone moves nothing ---------------
+
+
+def _edit_url(member):
+    return reverse(
+        "people:access_until", kwargs={"slug": member.account.slug, "member_id": member.pk}
+    )
+
+
+def test_saving_the_date_unchanged_in_another_time_zone_changes_nothing(
+    members, client_for, clock, mailoutbox, django_capture_on_commit_callbacks
+):
+    from audit.models import ActivityEvent
+
+    admin, owner, author = members["admin"], members["owner"], members["author"]
+    admin.user.time_zone = "America/New_York"
+    admin.user.save()
+    owner.user.time_zone = "Asia/Tokyo"
+    owner.user.save()
+    assert (
+        client_for(admin.user).post(_edit_url(author), {"access_until": "2026-12-20"}).status_code
+        == 302
+    )
+    until = Membership.objects.get(pk=author.pk).access_until
+    rows = ActivityEvent.objects.count()
+    mailoutbox.clear()
+    tokyo = client_for(owner.user)
+    page = tokyo.get(_edit_url(author))
+    assert b'value="2026-12-21"' in page.content  # 20 Dec 23:59 in New York
+    with django_capture_on_commit_callbacks(execute=True):
+        response = tokyo.post(_edit_url(author), {"access_until": "2026-12-21"})
+    assert response.status_code == 302
+    author.refresh_from_db()
+    assert author.access_until == until
+    assert author.access_until_set_by == admin.user
+    assert ActivityEvent.objects.count() == rows
+    assert mailoutbox == []
+
+
+def test_a_new_date_from_another_time_zone_is_the_end_of_that_day_there(members, client_for, clock):
+    import zoneinfo
+
+    owner, author = members["owner"], members["author"]
+    _set(author, members["admin"], START + datetime.timedelta(days=5))
+    owner.user.time_zone = "Asia/Tokyo"
+    owner.user.save()
+    client_for(owner.user).post(_edit_url(author), {"access_until": "2026-12-22"})
+    author.refresh_from_db()
+    tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
+    assert author.access_until == datetime.datetime(2026, 12, 22, 23, 59, 59, tzinfo=tokyo)
