@@ -176,6 +176,7 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 # accounts' adapter plus text-message 2FA: a login stage and a re-authentication method.
 ACCOUNT_ADAPTER = "sms.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PRODUCT_NAME}] "
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # "your password / email / 2FA changed" notices
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     # Failed logins: per client IP and per (lower-cased) email.
@@ -315,7 +316,8 @@ SMS_TIMEOUT = env.int("SMS_TIMEOUT", default=10)
 SMS_CODE_TTL = 300  # seconds a code is valid
 SMS_CODE_MAX_TRIES = 5  # wrong codes before a new one is needed
 SMS_SEND_INTERVAL = 30  # seconds between two codes, per person and per number
-SMS_SENDS_PER_HOUR = 5  # per person and per number
+SMS_SENDS_PER_HOUR = 5  # per person, and sign-in codes per number
+SMS_VERIFY_SENDS_PER_NUMBER_PER_HOUR = 3  # verification codes to one number, all claimants
 SMS_SENDS_PER_IP_PER_HOUR = env.int("SMS_SENDS_PER_IP_PER_HOUR", default=20)
 
 # --- Security headers ----------------------------------------------------------------------

@@ -78,6 +78,9 @@ class Challenge(models.Model):
     last_error = models.CharField(max_length=200, blank=True)
     wrong_tries = models.PositiveSmallIntegerField(default=0)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # What the per-IP send limit counts: the IPv4 address, or the /64 of an IPv6 one (one
+    # client usually holds a whole /64 and could otherwise pick a fresh address per code).
+    ip_bucket = models.CharField(max_length=50, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
@@ -86,8 +89,8 @@ class Challenge(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["user", "purpose", "bound_to", "-created_at"]),
-            models.Index(fields=["number", "-created_at"]),
-            models.Index(fields=["ip_address", "-created_at"]),
+            models.Index(fields=["number", "purpose", "-created_at"]),
+            models.Index(fields=["ip_bucket", "-created_at"]),
         ]
 
     def __str__(self):

@@ -4,12 +4,20 @@ account doors take an `actor` and ask the gate).
 
 Rules (issue 18): a code is 6 random digits, valid SMS_CODE_TTL, single use, stored only as
 a keyed hash, bound to what asked for it, and dies after SMS_CODE_MAX_TRIES wrong tries.
-Sending is limited per person and per number (one per SMS_SEND_INTERVAL, SMS_SENDS_PER_HOUR
-an hour) and per client IP (SMS_SENDS_PER_IP_PER_HOUR); a refusal says when the next code
-can go. Messages leave through the task queue after the transaction commits.
+Sending is limited (a refusal says when the next code can go):
+- per person: one per SMS_SEND_INTERVAL, SMS_SENDS_PER_HOUR an hour;
+- per number, for sign-in and re-authentication codes: the same, counting only those codes
+  (only the number's verified owner can ask for them), so nobody else can use up the
+  owner's sends by claiming the number;
+- per number, for verification codes, across everyone who claims it: one per
+  SMS_SEND_INTERVAL, SMS_VERIFY_SENDS_PER_NUMBER_PER_HOUR an hour (tighter: anyone can type
+  someone else's number, and that must not become a way to spam it);
+- per client IP (an IPv6 client by its /64): SMS_SENDS_PER_IP_PER_HOUR an hour.
+Messages leave through the task queue after the transaction commits.
 """
 
 import hashlib
+import ipaddress
 import secrets
 from datetime import timedelta
 from enum import StrEnum
@@ -224,7 +232,8 @@ def send_code(*, user, purpose: str, bound_to: str) -> Challenge:
         raise NoVerifiedNumber("Text-message two-factor authentication is not on.")
     now = timezone.now()
     ip = current_ip()
-    wait = _wait_seconds(user, phone.number, ip, now)
+    bucket = ip_bucket(ip)
+    wait = _wait_seconds(user, phone.number, purpose, bucket, now)
     if wait:
         raise SendLimitReached(wait)
     Challenge.objects.filter(
@@ -236,6 +245,7 @@ def send_code(*, user, purpose: str, bound_to: str) -> Challenge:
         purpose=purpose,
         bound_to=bound_to,
         ip_address=ip,
+        ip_bucket=bucket,
         created_at=now,
         expires_at=now + timedelta(seconds=settings.SMS_CODE_TTL),
     )
@@ -243,15 +253,40 @@ def send_code(*, user, purpose: str, bound_to: str) -> Challenge:
     return challenge
 
 
-def _wait_seconds(user, number: str, ip: str | None, now) -> int:
+def ip_bucket(ip: str | None) -> str:
+    """What the per-IP limit counts: an IPv4 address, or the /64 network of an IPv6 one."""
+    if not ip:
+        return ""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip[:50]
+    if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+SIGN_IN_PURPOSES = (Purpose.LOGIN, Purpose.REAUTH)
+
+
+def _wait_seconds(user, number: str, purpose: str, bucket: str, now) -> int:
     """Seconds until the next code may go (0: now), the longest wait of every limit."""
     recent = Challenge.objects.filter(created_at__gt=now - HOUR)
+    interval = settings.SMS_SEND_INTERVAL
+    if purpose == Purpose.VERIFY:
+        to_number = recent.filter(number=number, purpose=Purpose.VERIFY)
+        per_number = settings.SMS_VERIFY_SENDS_PER_NUMBER_PER_HOUR
+    else:
+        to_number = recent.filter(number=number, purpose__in=SIGN_IN_PURPOSES)
+        per_number = settings.SMS_SENDS_PER_HOUR
     scopes = [
-        (recent.filter(user=user), settings.SMS_SEND_INTERVAL, settings.SMS_SENDS_PER_HOUR),
-        (recent.filter(number=number), settings.SMS_SEND_INTERVAL, settings.SMS_SENDS_PER_HOUR),
+        (recent.filter(user=user), interval, settings.SMS_SENDS_PER_HOUR),
+        (to_number, interval, per_number),
     ]
-    if ip:
-        scopes.append((recent.filter(ip_address=ip), 0, settings.SMS_SENDS_PER_IP_PER_HOUR))
+    if bucket:
+        scopes.append((recent.filter(ip_bucket=bucket), 0, settings.SMS_SENDS_PER_IP_PER_HOUR))
     waits = [0.0]
     for rows, interval, per_hour in scopes:
         sent = list(rows.order_by("-created_at").values_list("created_at", "delivery")[:per_hour])
