@@ -120,9 +120,10 @@ def test_adding_an_email_sends_a_confirmation(client_for, mailoutbox):
 
 
 def test_security_notices_are_roster_emails_with_the_time_in_the_persons_zone(
-    client_for, mailoutbox, settings
+    client_for, mailoutbox
 ):
-    settings.ACCOUNT_EMAIL_NOTIFICATIONS = True
+    """With the project's settings as they are (ACCOUNT_EMAIL_NOTIFICATIONS on): a password
+    change sends its notice, text and HTML."""
     user = UserFactory(time_zone="Asia/Tokyo")
     client = client_for(user)
     response = client.post(
