@@ -41,18 +41,30 @@ def deliver_code(*, challenge_id: int) -> str:
         challenge.save(update_fields=["salt", "code_hash"])
     try:
         send_text(to=challenge.number, body=message_body(code))
-    except DeliveryFailed as exc:
+    except DeliveryFailed as exc:  # the backend's own words, which never hold the message
         logger.warning("Text message for challenge %s not delivered: %s", challenge_id, exc)
-        Challenge.objects.filter(pk=challenge_id).update(
-            delivery=Delivery.FAILED, last_error=str(exc)[:200], code_hash=""
+        return _not_sent(challenge, str(exc))
+    except Exception as exc:
+        # Whatever else a backend raises (a misconfiguration, a bug, a connection reset
+        # outside requests) must not leave the challenge "queued" with a live code hash
+        # and the person waiting: it is a failed delivery. Only the exception's type is
+        # logged: its text could quote the message, and so the code.
+        logger.error(
+            "Text message for challenge %s not delivered: unexpected %s",
+            challenge_id,
+            type(exc).__name__,
         )
-        record(
-            challenge.user,
-            SecurityAction.CODE_NOT_SENT,
-            masked(challenge.number),
-            challenge.ip_address,
-        )
-        return Delivery.FAILED.value
+        return _not_sent(challenge, f"Unexpected error ({type(exc).__name__}).")
     Challenge.objects.filter(pk=challenge_id).update(delivery=Delivery.SENT)
     record(challenge.user, SecurityAction.CODE_SENT, masked(challenge.number), challenge.ip_address)
     return Delivery.SENT.value
+
+
+def _not_sent(challenge, error: str) -> str:
+    Challenge.objects.filter(pk=challenge.pk).update(
+        delivery=Delivery.FAILED, last_error=error[:200], code_hash=""
+    )
+    record(
+        challenge.user, SecurityAction.CODE_NOT_SENT, masked(challenge.number), challenge.ip_address
+    )
+    return Delivery.FAILED.value

@@ -25,5 +25,7 @@ def get_backend(path: str | None = None):
 
 
 def send_text(*, to: str, body: str) -> None:
-    """Send one message; raises sms.exceptions.DeliveryFailed when the provider refuses it."""
+    """Send one message; raises sms.exceptions.DeliveryFailed when the provider refuses it
+    (any other exception is a bug or a misconfiguration: sms.tasks treats it as a failure
+    too)."""
     get_backend().send_messages([TextMessage(to=to, body=body)])

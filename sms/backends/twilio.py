@@ -55,9 +55,11 @@ class SmsBackend(BaseSmsBackend):
         if response.status_code >= 300:
             # Twilio's error code, never its message text or our body: no code reaches a log.
             try:
-                error_code = response.json().get("code", "")
+                answer = response.json()
             except ValueError:
-                error_code = ""
+                answer = None
+            # A proxy or an outage page may answer a list, a string or a number.
+            error_code = answer.get("code", "") if isinstance(answer, dict) else ""
             raise DeliveryFailed(
                 f"Twilio refused the message: HTTP {response.status_code}"
                 + (f", error {error_code}" if error_code else "")

@@ -124,3 +124,11 @@ def test_nothing_listening_is_a_delivery_failure(twilio, settings):
     twilio.close()
     with pytest.raises(DeliveryFailed, match="could not be reached"):
         send()
+
+
+def test_an_error_answer_that_is_not_a_json_object_is_a_delivery_failure(twilio):
+    twilio.status = 500
+    twilio.body = ["an outage page", 123456]
+    with pytest.raises(DeliveryFailed) as failure:
+        send()
+    assert failure.value.message == "Twilio refused the message: HTTP 500."
