@@ -150,22 +150,32 @@ def member_rows(page_of_members, *, order=None):
 
     One query: the slice becomes an `id IN (...)` subquery, so PostgreSQL skips earlier
     pages on the narrow index alone and joins users and 2FA only for these rows.
-    Each member carries the user (select_related) and a `has_2fa` flag; `order` is the
+    Each member carries the user (select_related), a `has_2fa` flag (a second factor that
+    meets this account's demand: text messages only where it accepts them, as the gate
+    says) and `has_any_2fa` (any second factor: something a 2FA reset would clear); `order` is the
     slice's own (`member_order(sort)`; email order by default), in which the rows come
     back. FETCH_PEERS: should a template ever touch a relation not loaded here, the page's
     rows load it in one query between them, not one each (Django 6.1 fetch modes).
     """
-    from django.db.models import FETCH_PEERS, BooleanField, ExpressionWrapper
+    from django.db.models import FETCH_PEERS, BooleanField, ExpressionWrapper, Q
 
+    from accounts.models import TwoFactorMethods
     from memberships.access import second_factor_filter
 
     rows = Membership.objects.filter(pk__in=page_of_members.values("pk"))
-    # Any second factor, text messages included (whether it meets this account's demand
-    # is the gate's business): it also decides whether "Reset 2FA" is offered.
-    has_2fa = ExpressionWrapper(second_factor_filter(sms_counts=True), output_field=BooleanField())
+    # The gate's definition, by each row's account: text messages count where the account
+    # accepts them (sms.selectors.sms_counts_in: two_factor_methods == ANY).
+    counts = second_factor_filter(sms_counts=False) | (
+        second_factor_filter(sms_counts=True) & Q(account__two_factor_methods=TwoFactorMethods.ANY)
+    )
     return (
         rows.select_related("user")
-        .annotate(has_2fa=has_2fa)
+        .annotate(
+            has_2fa=ExpressionWrapper(counts, output_field=BooleanField()),
+            has_any_2fa=ExpressionWrapper(
+                second_factor_filter(sms_counts=True), output_field=BooleanField()
+            ),
+        )
         .order_by(*(order or MEMBER_ORDER))
         .fetch_mode(FETCH_PEERS)
     )

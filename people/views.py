@@ -161,7 +161,7 @@ class UsersView(PermissionRequiredMixin, TemplateView):
 
     def actions_for(self, member, row_actions):
         shown = {"any", "active" if member.is_active else "suspended"}
-        if member.has_2fa:
+        if member.has_any_2fa:  # text messages too, where they do not count (issue 18)
             shown.add("2fa")
         return [
             (

@@ -254,3 +254,22 @@ def test_the_users_page_and_the_api_count_sms_and_offer_the_reset(
     by_email = {item["email"]: item["two_factor_enabled"] for item in items}
     assert by_email[viewer.user.email] is True
     assert by_email[members["author"].user.email] is False
+
+
+def test_where_only_an_app_or_key_counts_the_users_page_and_api_say_off_and_offer_the_reset(
+    members, account, sms_user, client_for, enable_totp
+):
+    owner, viewer = members["owner"].user, members["viewer"]
+    enable_totp(owner)
+    sms_user(viewer.user)
+    app_or_key_only(account)
+    reset = reverse("security:reset_2fa", kwargs={"slug": account.slug, "member_id": viewer.pk})
+    page = client_for(members["admin"].user).get(
+        reverse("people:users", kwargs={"slug": account.slug})
+    )
+    assert reset in page.content.decode()  # text messages are still something to reset
+    key = ApiKeyFactory(account=account, created_by=owner)
+    items = ApiClient(key.raw_key)("GET", "/members").json()["items"]
+    by_email = {item["email"]: item["two_factor_enabled"] for item in items}
+    assert by_email[viewer.user.email] is False  # they do not meet this account's demand
+    assert by_email[owner.email] is True
