@@ -1,10 +1,13 @@
+from django.conf import settings
+
 from memberships.navigation import sidebar_for
 
 
 def shell(request):
-    """Header and sidebar data: the current account, the switcher, the sidebar links."""
+    """Header and sidebar data: the product's name (PRODUCT_NAME, as in its emails), the current
+    account, the switcher, the sidebar links."""
     membership = getattr(request, "membership", None)
-    context = {}
+    context = {"product_name": settings.PRODUCT_NAME}
     if membership is not None:
         context["current_account"] = membership.account
         context["current_membership"] = membership

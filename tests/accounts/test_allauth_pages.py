@@ -224,3 +224,20 @@ def test_two_factor_sub_pages_lead_back_to_two_factor(client_for, member):
     assert_like_roster(html, "mfa_activate_totp")
     assert texts(html, "h1") == ["Activate authenticator app"]
     assert way_back(html) == (reverse("mfa_index"), "← Back to two-factor authentication")
+
+
+def test_the_sign_up_page_is_titled_sign_up():
+    [title] = texts(page(Client(), "account_signup"), "title")
+    assert title == "Sign up · Roster"
+
+
+def test_the_title_and_the_header_brand_use_the_product_name(settings, client_for, member):
+    """PRODUCT_NAME names Roster in its emails, and the same in every page's title and header."""
+    settings.PRODUCT_NAME = "Acme People"
+    for html in (page(Client(), "account_login"), page(client_for(member), "account_email")):
+        [title] = texts(html, "title")
+        assert title.endswith(" · Acme People"), title
+        assert re.search(r'<a class="navbar-brand[^"]*" href="/">Acme People</a>', html)
+        assert "Roster" not in title
+    overview = client_for(member).get(reverse("home"), follow=True).content.decode()
+    assert texts(overview, "title")[0].endswith(" · Acme People")
