@@ -25,7 +25,8 @@ def reset_two_factor(*, account, membership_id: int, actor) -> int:
 
     Owner/Admin only (`members.reset_2fa`), never for oneself (personal settings do that
     with reauthentication), never for someone above one's own level. Returns how many
-    authenticators were removed; nothing changes and nothing is logged when there were none.
+    second factors were removed (text messages count as one). With none, nothing changes,
+    except that a verified number is un-verified, which is logged (and 0 returned).
     """
     # Locks the Account row like every membership change, so the level compared below is
     # the current one (not a level being changed or a member being revoked right now).
@@ -47,10 +48,22 @@ def reset_two_factor(*, account, membership_id: int, actor) -> int:
     if RANK[Role(target.role)] > RANK[Role(actor_m.role)]:
         raise NotAllowed("You cannot reset the two-factor authentication of the Owner.")
     removed, _ = Authenticator.objects.filter(user=target.user).delete()
-    removed += clear_two_factor(
+    sms = clear_two_factor(
         user=target.user, reason=f"reset by {actor.display_name} in {account.name}"
     )
+    removed += sms.turned_off
     if not removed:
+        if sms.unverified:
+            # No second factor, but a verified number (SMS 2FA off) that must now be
+            # verified again: a change the account's log shows, not a silent one.
+            record_event(
+                account=account,
+                actor=actor,
+                action=Action.TWO_FACTOR_RESET,
+                target_user=target.user,
+                old_value="mobile number verified",
+                new_value="mobile number to be verified again",
+            )
         return 0
     # They must set 2FA up again at their next sign-in, whether or not an account requires it.
     target.user.must_set_up_2fa = True

@@ -104,6 +104,7 @@ class Challenge(models.Model):
 class SecurityAction(models.TextChoices):
     NUMBER_VERIFIED = "sms.number_verified", "Mobile number verified"
     NUMBER_REMOVED = "sms.number_removed", "Mobile number removed"
+    NUMBER_UNVERIFIED = "sms.number_unverified", "Mobile number to be verified again"
     TWO_FACTOR_ON = "sms.2fa_on", "Text-message two-factor turned on"
     TWO_FACTOR_OFF = "sms.2fa_off", "Text-message two-factor turned off"
     CODE_SENT = "sms.code_sent", "Code sent by text message"

@@ -19,6 +19,7 @@ Messages leave through the task queue after the transaction commits.
 import hashlib
 import ipaddress
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
@@ -194,23 +195,36 @@ def disable_two_factor(*, user) -> None:
     record(user, SecurityAction.TWO_FACTOR_OFF, masked(phone.number))
 
 
+@dataclass(frozen=True)
+class Cleared:
+    """What `clear_two_factor` changed."""
+
+    turned_off: bool = False  # SMS 2FA was chosen (a second factor the reset removed)
+    unverified: bool = False  # the number was verified and must be verified again
+
+
 @transaction.atomic(savepoint=False)
-def clear_two_factor(*, user, reason: str = "") -> bool:
+def clear_two_factor(*, user, reason: str = "") -> Cleared:
     """A step of an Owner's or Admin's 2FA reset (security.services.reset_two_factor, inside
     its transaction): SMS 2FA off and the number unverified, so whoever moved the number to
-    another SIM gains nothing. True when SMS 2FA was on."""
+    another SIM gains nothing. Each change is in the person's security history."""
     phone = PhoneNumber.objects.select_for_update().filter(user_id=user.pk).first()
     if phone is None:
-        return False
-    was_on = phone.two_factor_since is not None
-    if was_on or phone.verified_at is not None:
+        return Cleared()
+    cleared = Cleared(
+        turned_off=phone.two_factor_since is not None, unverified=phone.verified_at is not None
+    )
+    if cleared.turned_off or cleared.unverified:
         phone.two_factor_since = None
         phone.verified_at = None
         phone.save(update_fields=["two_factor_since", "verified_at"])
     Challenge.objects.filter(user_id=user.pk, used_at__isnull=True).update(used_at=timezone.now())
-    if was_on:
-        record(user, SecurityAction.TWO_FACTOR_OFF, reason or masked(phone.number))
-    return was_on
+    detail = reason or masked(phone.number)
+    if cleared.turned_off:
+        record(user, SecurityAction.TWO_FACTOR_OFF, detail)
+    if cleared.unverified:
+        record(user, SecurityAction.NUMBER_UNVERIFIED, detail)
+    return cleared
 
 
 # --- Codes ----------------------------------------------------------------------------------

@@ -273,3 +273,23 @@ def test_where_only_an_app_or_key_counts_the_users_page_and_api_say_off_and_offe
     by_email = {item["email"]: item["two_factor_enabled"] for item in items}
     assert by_email[viewer.user.email] is False  # they do not meet this account's demand
     assert by_email[owner.email] is True
+
+
+def test_a_reset_un_verifies_a_number_with_sms_off_and_says_so(
+    members, account, sms_user, client_for
+):
+    viewer = members["viewer"]
+    sms_user(viewer.user, two_factor=False)  # verified, but not a second factor
+    admin = recently_authenticated(client_for(members["admin"].user))
+    response = admin.post(
+        reverse("security:reset_2fa", kwargs={"slug": account.slug, "member_id": viewer.pk})
+    )
+    assert response.status_code == 302
+    assert PhoneNumber.objects.get(user=viewer.user).verified_at is None
+    event = ActivityEvent.objects.get(action="member.2fa_reset", target_user=viewer.user)
+    assert event.old_value == "mobile number verified"
+    assert SecurityEvent.objects.filter(
+        user=viewer.user, action=SecurityAction.NUMBER_UNVERIFIED
+    ).exists()
+    viewer.user.refresh_from_db()
+    assert not viewer.user.must_set_up_2fa  # they had no second factor to set up again
