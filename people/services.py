@@ -45,6 +45,7 @@ from memberships.exceptions import (
 )
 from memberships.models import Membership, MembershipStatus
 from memberships.notifications import notify_member_event
+from transfers.services import cancel_transfers_involving
 
 # Levels whose API keys survive a level change (keys act with their creator's level; below
 # Admin a creator could not have created them, so they go).
@@ -136,6 +137,10 @@ def change_level(*, account, membership_id: int, level: str, actor) -> Membershi
         return target
     target.role = level
     target.save(update_fields=["role"])
+    # Ownership goes only to an Admin: an offer waiting for them is over.
+    cancel_transfers_involving(
+        account=account, user=target.user, actor=actor, reason="is no longer an Admin"
+    )
     if level not in KEY_HOLDING_ROLES:
         delete_keys_of(account=account, user=target.user, actor=actor)
     record_event(
@@ -180,6 +185,10 @@ def _set_status(*, account, membership_id, actor, status, action, verb, headline
         target.access_until = target.access_until_set_by = target.access_reminded_days = None
         fields += ["access_until", "access_until_set_by", "access_reminded_days"]
     target.save(update_fields=fields)
+    if status == MembershipStatus.SUSPENDED:
+        cancel_transfers_involving(
+            account=account, user=target.user, actor=actor, reason="was suspended"
+        )
     record_event(
         account=account,
         actor=actor,
@@ -373,6 +382,9 @@ def _suspend_for_expiry(account, membership) -> None:
     membership.status = MembershipStatus.SUSPENDED
     membership.suspended_by_expiry = True
     membership.save(update_fields=["status", "suspended_by_expiry"])
+    cancel_transfers_involving(
+        account=account, user=membership.user, actor=None, reason="no longer has access"
+    )
     record_event(
         account=account,
         actor=None,
@@ -436,8 +448,15 @@ def _remove(*, account, membership, actor, action, headline, line):
     """Take `membership` out of `account` with everything that hangs on it: the API keys the
     person created here, the invitations they sent, the log row, the notices."""
     user = membership.user
+    left = actor is not None and actor.pk == user.pk
     delete_keys_of(account=account, user=user, actor=actor)
     cancel_invitations_sent_by(account=account, user=user, actor=actor)
+    cancel_transfers_involving(
+        account=account,
+        user=user,
+        actor=actor,
+        reason="left the account" if left else "was removed from the account",
+    )
     membership.delete()
     record_event(
         account=account,
@@ -447,7 +466,7 @@ def _remove(*, account, membership, actor, action, headline, line):
         old_value=label(membership.role),
     )
     # Leaving is "left"; anyone else taking the membership away is "removed".
-    event = "left" if actor is not None and actor.pk == user.pk else "removed"
+    event = "left" if left else "removed"
     notify_member_event(account=account, event=event, subject_user=user, actor=actor)
     _notice(to=user.email, account=account, headline=headline, lines=[line])
 

@@ -11,6 +11,7 @@ on commit only.
 """
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -285,6 +286,39 @@ def cancel_transfer(*, account, transfer_id: int, actor) -> OwnershipTransfer:
         lines_from=["You are still the Owner."],
     )
     return transfer
+
+
+@transaction.atomic(savepoint=False)
+def cancel_transfers_involving(*, account, user, actor, reason: str) -> int:
+    """Cancel the pending transfer offered to or by `user` in `account` because they stopped
+    being an active Admin (or the Owner): demoted, suspended, revoked, left, or their access
+    ended. A step of those services: runs inside their transaction, after they locked the
+    account row and asked the gate. Logged and emailed to both people like a cancel.
+    `reason` completes "... because <name> <reason>". Returns how many (0 or 1)."""
+    transfers = list(
+        OwnershipTransfer.objects.select_for_update(of=("self",))
+        .select_related("from_user", "to_user")
+        .filter(account=account, status=TransferStatus.PENDING)
+        .filter(Q(to_user_id=user.pk) | Q(from_user_id=user.pk))
+    )
+    for transfer in transfers:
+        transfer.account = account
+        transfer.status = TransferStatus.CANCELLED
+        transfer.responded_at = timezone.now()
+        transfer.save(update_fields=["status", "responded_at"])
+        why = f"{user.display_name} {reason}"
+        _record(transfer, action=Action.OWNERSHIP_TRANSFER_CANCELLED, actor=actor, new_value=why)
+        _tell_both(
+            transfer,
+            headline_to=f"The offer of ownership of {account.name} was cancelled",
+            lines_to=[f"It was cancelled because {why}."],
+            headline_from=f"Your transfer of ownership of {account.name} was cancelled",
+            lines_from=[
+                f"It was cancelled because {why}. You are still the Owner; you can offer "
+                "ownership to another Admin."
+            ],
+        )
+    return len(transfers)
 
 
 @transaction.atomic(durable=True)

@@ -330,6 +330,8 @@ NOT_ACTOR_DOORS = {
     "audit.services.record_event": "writes the log row inside the calling service",
     "invitations.services.cancel_invitations_sent_by": "a step of revoke and leave",
     "invitations.services.cancel_invitations_to": "a step of approving a request to join",
+    "transfers.services.cancel_transfers_involving": "a step of level changes, suspend, "
+    "revoke, leave and access expiry",
     "apikeys.services.delete_keys_of": "a step of revoke, leave and level changes",
     "invitations.services.expire_invitations": "a scheduled job (actor is None)",
     "invitations.services.send_invitation_reminders": "a scheduled job (actor is None)",
