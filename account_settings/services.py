@@ -143,10 +143,17 @@ def _tell_members_without_2fa(account, actor) -> None:
         .values_list("user__email", flat=True)
     )
     overview_path = reverse("overview", kwargs={"slug": account.slug})
+    # Where text messages count, the account's set-up page offers them beside the app.
+    setup_path = (
+        reverse("two_factor_required", kwargs={"slug": account.slug})
+        if sms_counts
+        else f"{reverse('mfa_activate_totp')}?{urlencode({'next': overview_path})}"
+    )
     context = {
         "account_name": account.name,
         "actor_name": actor.display_name,
-        "setup_path": f"{reverse('mfa_activate_totp')}?{urlencode({'next': overview_path})}",
+        "sms_counts": sms_counts,
+        "setup_path": setup_path,
     }
     for email in emails:
         queue_email(to=[email], template="two_factor_required", context=context)

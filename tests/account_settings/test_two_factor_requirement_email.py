@@ -36,8 +36,10 @@ def test_turning_it_on_emails_each_active_member_without_2fa_with_a_setup_link(
     message = mailoutbox[0]
     assert account.name in message.subject
     assert "two-factor" in message.subject
-    setup_url = reverse("mfa_activate_totp")
+    # Text messages count here: the account's set-up page offers them beside the app.
+    setup_url = reverse("two_factor_required", kwargs={"slug": account.slug})
     assert setup_url in message.body
+    assert "text message" in message.body
     html = message.alternatives[0][0]
     assert 'href="http' in html and setup_url in html
     assert members["owner"].user.display_name in message.body
@@ -64,3 +66,17 @@ def test_a_refused_change_sends_nothing(members, mailoutbox, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(AccountSettingsError):
         set_require_2fa(account=account, actor=members["owner"].user, required=True)
     assert mailoutbox == []
+
+
+def test_where_only_an_app_or_key_counts_the_email_says_so_and_links_the_app(
+    members, give_2fa, mailoutbox, django_capture_on_commit_callbacks
+):
+    account = members["owner"].account
+    owner = members["owner"].user
+    give_2fa(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        set_require_2fa(account=account, actor=owner, required=True, methods="app_or_key")
+    message = mailoutbox[0]
+    assert reverse("mfa_activate_totp") in message.body
+    assert "text messages do not count there" in message.body
+    assert "text messages do not count there" in message.alternatives[0][0]

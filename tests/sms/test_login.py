@@ -184,3 +184,14 @@ def test_the_reauthentication_page_lists_sms(member, client_for):
     client = client_for(member.user, stale=True)
     page = client.get(reverse("account_reauthenticate")).content.decode()
     assert reverse("sms_reauthenticate") in page
+
+
+def test_the_validity_shown_and_texted_comes_from_the_setting(member, sms_outbox, Client, settings):
+    settings.SMS_CODE_TTL = 600
+    client = Client()
+    password_step(client, member.user)
+    client.get(SMS_AUTHENTICATE)
+    page = client.get(SMS_AUTHENTICATE).content.decode()
+    assert "It is valid for 10 minutes." in page
+    assert "5 minutes" not in page
+    assert "It expires in 10 minutes." in sms_outbox[-1].body
