@@ -1,9 +1,11 @@
-"""`PORT=<n> make run`: the link in an invitation email opens on the port the server runs on.
+"""`PORT=<n> make run`: the link in an invitation email opens on the port the server runs on,
+and what it prints before serving is one line per stage (no list of installed packages).
 
 Runs the README's own command in a subprocess (its own SQLite file, email printed to the
-console), signs in as a demo Owner over HTTP, invites someone, takes the link from the console
-output and follows it. Bounded: the server gets START_TIMEOUT seconds to answer and is killed
-(its whole process group, runserver's reloader included) in a `finally`.
+console; `-W pyproject.toml` so the dependency stage runs as on a fresh clone), signs in as a
+demo Owner over HTTP, invites someone, takes the link from the console output and follows it.
+Bounded: the server gets START_TIMEOUT seconds to answer and is killed (its whole process
+group, runserver's reloader included) in a `finally`.
 """
 
 import os
@@ -52,6 +54,25 @@ def wait_until_serving(base: str, server: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"make run did not answer within {START_TIMEOUT} s:\n{log.read_text()}")
 
 
+# What `make run` prints before the server's own output, a line per stage, in order.
+STAGES = [
+    r"Installing dependencies \(uv sync\)",
+    r"Migrating the database",
+    r"Demo data: \d+ accounts .*",
+    r"Serving Roster at {base}/ .*",
+]
+
+
+def assert_one_line_per_stage(log: Path, base: str) -> None:
+    text = log.read_text()
+    lines = text[: text.index("Serving Roster at")].splitlines()
+    lines.append(text[text.index("Serving Roster at") :].splitlines()[0])
+    expected = [stage.replace("{base}", re.escape(base)) for stage in STAGES]
+    assert len(lines) == len(expected), f"not one line per stage:\n{text}"
+    for line, stage in zip(lines, expected, strict=True):
+        assert re.fullmatch(stage, line), f"{line!r} is not {stage!r}:\n{text}"
+
+
 def emailed_links(log: Path, base: str) -> list[str]:
     text = quopri.decodestring(log.read_bytes()).decode("utf-8", "replace")
     return re.findall(rf"{re.escape(base)}/invitations/[A-Za-z0-9_\-]+/", text)
@@ -75,7 +96,7 @@ def test_invitation_link_from_make_run_on_another_port_opens(tmp_path):
     log = tmp_path / "make-run.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
-            ["make", "--no-print-directory", "run"],
+            ["make", "--no-print-directory", "-W", "pyproject.toml", "run"],
             cwd=settings.BASE_DIR,
             env=env,
             stdout=out,
@@ -84,6 +105,7 @@ def test_invitation_link_from_make_run_on_another_port_opens(tmp_path):
         )
     try:
         wait_until_serving(base, server, log)
+        assert_one_line_per_stage(log, base)
         owner = requests.Session()
         login = owner.get(f"{base}/accounts/login/", timeout=10)
         signed_in = owner.post(
