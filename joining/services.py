@@ -10,6 +10,7 @@ approval makes a membership, and it checks seats then. Emails leave on commit on
 
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -94,7 +95,7 @@ def _record(request, *, action, actor, old_value="", new_value=""):
     )
 
 
-def _close(request, *, status, action, actor, now=None) -> None:
+def _close(request, *, status, action, actor, now=None, new_value="") -> None:
     request.status = status
     request.decided_at = now or timezone.now()
     fields = ["status", "decided_at"]
@@ -102,11 +103,43 @@ def _close(request, *, status, action, actor, now=None) -> None:
         request.decided_by = actor
         fields.append("decided_by")
     request.save(update_fields=fields)
-    _record(request, action=action, actor=actor, old_value=JoinRequestStatus.PENDING)
+    _record(
+        request,
+        action=action,
+        actor=actor,
+        old_value=JoinRequestStatus.PENDING,
+        new_value=new_value,
+    )
+
+
+def _close_members_requests(*, account=None, now=None) -> int:
+    """Close (logged, no email) the pending requests of people who became members another way
+    meanwhile (an invitation, SCIM): nobody needs to answer them, and letting them expire
+    would tell the person "nobody answered". Invitations sit below joining and cannot call
+    it at accept time, so the job (and each new request) sweeps them."""
+    member = Membership.objects.filter(
+        account_id=OuterRef("account_id"), user_id=OuterRef("user_id")
+    )
+    pending = JoinRequest.objects.filter(status=JoinRequestStatus.PENDING).filter(Exists(member))
+    if account is not None:
+        pending = pending.filter(account=account)
+    count = 0
+    for request in pending.select_related("account", "user").select_for_update(of=("self",)):
+        _close(
+            request,
+            status=JoinRequestStatus.CLOSED,
+            action=Action.JOIN_REQUEST_CLOSED,
+            actor=None,
+            now=now,
+            new_value="already a member",
+        )
+        count += 1
+    return count
 
 
 @transaction.atomic(savepoint=False)
 def _expire_due(*, account=None, now=None) -> int:
+    _close_members_requests(account=account, now=now)
     due = JoinRequest.objects.due_to_expire(now=now).select_related("account", "user")
     if account is not None:
         due = due.filter(account=account)

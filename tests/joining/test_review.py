@@ -79,3 +79,44 @@ def test_a_refused_approval_cancels_no_invitation():
     assert Invitation.objects.get(pk=other.pk).status == "pending"
     assert Invitation.objects.get(pk=own.pk).status == "pending"  # rolled back with the refusal
     assert not Membership.objects.filter(account=account, user=person).exists()
+
+
+# --- A request of someone who joined by invitation is closed, not "expired" ----------------
+
+
+def test_a_request_of_someone_who_joined_by_invitation_is_closed_without_an_email(
+    open_account, members, token_hash, mailoutbox, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from invitations import services as invitations
+    from joining.models import JoinRequest
+
+    person = UserFactory()
+    request = _ask(token_hash, person)
+    invitation = InvitationFactory(
+        account=open_account, email=person.email, invited_by=members["admin"].user
+    )
+    invitations.accept_invitation(token_hash=invitation.token_hash, user=person, actor=person)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.expire_join_requests() == 0
+    assert JoinRequest.objects.get(pk=request.pk).status == "closed"
+    row = ActivityEvent.objects.get(action="join_request.closed")
+    assert row.target_user == person and row.new_value == "already a member"
+    later = timezone.now() + timedelta(days=31)
+    with time_machine.travel(later), django_capture_on_commit_callbacks(execute=True):
+        assert services.expire_join_requests() == 0
+    assert JoinRequest.objects.get(pk=request.pk).status == "closed"
+    assert not [m for m in mailoutbox if m.to == [person.email]]
+
+
+def test_requests_of_people_who_are_not_members_stay_pending(open_account, token_hash):
+    from joining.models import JoinRequest
+
+    request = _ask(token_hash, UserFactory())
+    services.expire_join_requests()
+    assert JoinRequest.objects.get(pk=request.pk).status == "pending"
