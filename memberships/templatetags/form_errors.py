@@ -11,6 +11,7 @@ context, so no view or page template says anything about errors.
 """
 
 from django import template
+from django.contrib.messages import constants as message_levels
 from django.forms import BaseForm
 from django.forms.formsets import BaseFormSet
 from django.utils.translation import gettext as _
@@ -64,7 +65,11 @@ def error_summary(form):
 
 @register.simple_tag(takes_context=True)
 def error_title_prefix(context) -> str:
-    """ "Error: " when the page shows a submitted form with errors, else nothing."""
+    """ "Error: " when the page shows a submitted form with errors, or an error message (an
+    action refused after a redirect: `messages.error`), else nothing. Reading the messages here
+    leaves them to the page: a request's messages can be iterated more than once."""
     if any(_has_errors(value) for value in context.flatten().values()):
+        return _("Error: ")
+    if any(m.level >= message_levels.ERROR for m in context.get("messages", ())):
         return _("Error: ")
     return ""

@@ -213,3 +213,17 @@ def test_a_join_link_refusal_is_not_a_live_region(client_for, account, members):
     client = client_for(members["viewer"].user)  # already a member
     response = client.get(reverse("joining:token", kwargs={"token": link.token}), follow=True)
     assert_no_live_region_outside_messages(response, "already a member")
+
+
+def test_an_action_refused_with_an_error_message_titles_the_page_error(
+    client_for, account, members
+):
+    client = client_for(members["owner"].user)
+    url = reverse("join_requests:settings", kwargs={"slug": account.slug})
+    refused = client.post(url, {"enabled": "sideways"}, follow=True)
+    assert "Nothing changed: choose to turn requests on or off." in refused.content.decode()
+    assert title(refused).startswith("Error: ")
+    assert refused.content.decode().count("Nothing changed: choose") == 1  # still shown, once
+    done = client.post(url, {"enabled": "on"}, follow=True)
+    assert "People can now ask to join" in done.content.decode()
+    assert not title(done).startswith("Error")
