@@ -1,4 +1,5 @@
 import re
+import unicodedata
 
 from django import forms
 
@@ -14,8 +15,9 @@ class CodeForm(forms.Form):
     )
 
     def clean_code(self):
-        # Spaces people type between the digits ("123 456") are not an error.
-        code = "".join(self.cleaned_data["code"].split())
-        if not re.fullmatch(r"\d{6}", code):
+        # Spaces people type between the digits ("123 456") are not an error, nor digits an
+        # input method typed full-width (U+FF10..U+FF19); any other digit script is.
+        code = "".join(unicodedata.normalize("NFKC", self.cleaned_data["code"]).split())
+        if not re.fullmatch(r"[0-9]{6}", code):
             raise forms.ValidationError("Enter the 6-digit code.", code="format")
         return code

@@ -663,3 +663,119 @@ def test_the_name_validator_refuses_exactly_unicode_category_cc():
         else:
             refused = False
         assert refused == (unicodedata.category(char) == "Cc"), hex(code_point)
+
+
+# --- (d) The text-message (SMS 2FA) forms, issue 18 ------------------------------------------
+
+# Each is refused by the form before any code is checked (a well-formed wrong code would
+# rightly count as a wrong try).
+SMS_HOSTILE = [*HOSTILE, "1" * 200_000, "12345\x00", "123\x07456", "1234567"]
+
+
+def _sms_person(user, *, verified=True):
+    from django.utils import timezone
+
+    from sms.models import PhoneNumber
+
+    user.mobile = "+34612345678"
+    user.save(update_fields=["mobile"])
+    now = timezone.now()
+    PhoneNumber.objects.update_or_create(
+        user=user,
+        defaults={
+            "number": user.mobile,
+            "verified_at": now if verified else None,
+            "two_factor_since": now if verified else None,
+        },
+    )
+
+
+def _sms_login(members, client_for):
+    """A login waiting for its text-message code (the code already sent)."""
+    from tests.factories import TEST_PASSWORD
+
+    user = members["viewer"].user
+    _sms_person(user)
+    client = Client()
+    client.post(reverse("account_login"), {"login": user.email, "password": TEST_PASSWORD})
+    client.get(reverse("sms_authenticate"))
+    return client, reverse("sms_authenticate"), {"code": "123456"}
+
+
+def _sms_verify(members, client_for):
+    user = members["author"].user
+    _sms_person(user, verified=False)
+    client = client_for(user)
+    client.post(reverse("sms_verify_number"), {"resend": "1"})
+    return client, reverse("sms_verify_number"), {"code": "123456"}
+
+
+def _sms_reauthenticate(members, client_for):
+    user = members["manager"].user
+    _sms_person(user)
+    client = client_for(user)
+    client.post(reverse("sms_reauthenticate"), {"resend": "1"})
+    return client, reverse("sms_reauthenticate"), {"code": "123456"}
+
+
+def _sms_toggle(members, client_for):
+    user = members["admin"].user
+    _sms_person(user)
+    return client_for(user), reverse("sms_two_factor"), {"enabled": "off"}
+
+
+SMS_FORMS = {
+    "sms_login": _sms_login,
+    "sms_verify": _sms_verify,
+    "sms_reauthenticate": _sms_reauthenticate,
+    "sms_toggle": _sms_toggle,
+}
+
+
+@pytest.mark.parametrize("form", list(SMS_FORMS))
+def test_hostile_values_in_the_sms_forms_never_500_and_change_nothing(
+    members, same_client_for, form, settings, django_capture_on_commit_callbacks
+):
+    from sms.models import Challenge
+
+    settings.SMS_BACKEND = "sms.backends.locmem.SmsBackend"
+    prepare = SMS_FORMS[form]
+    with django_capture_on_commit_callbacks(execute=True):  # a live code waits
+        client, url, data = prepare(members, same_client_for)
+    if form != "sms_toggle":
+        assert Challenge.objects.exclude(code_hash="").exists()
+    [field] = data
+    attempts = [{"value": value} for value in SMS_HOSTILE]
+    attempts += [{"raw": _encode(data, field, raw)} for raw in NON_UTF8]
+    attempts += [{"raw": raw} for raw in NON_UTF8]
+    for attempt in attempts:
+        before = snapshot()
+        if "value" in attempt:
+            response = _send(client, "post", url, {field: attempt["value"]})
+        else:
+            response = _send(client, "post", url, raw=attempt["raw"])
+        assert response.status_code < 500, (form, attempt)
+        assert snapshot() == before, (form, attempt)  # no code checked, nothing turned off
+        if form != "sms_toggle" and "value" in attempt and response.status_code == 200:
+            assert _form_errors(response, "code"), (form, attempt)
+    assert not Challenge.objects.filter(wrong_tries__gt=0).exists()
+    if form == "sms_login":  # still half logged in
+        overview = reverse("overview", kwargs={"slug": members["viewer"].account.slug})
+        assert client.get(overview).status_code == 302
+
+
+def test_an_overflowing_or_foreign_choice_of_text_messages_at_login_is_refused(members):
+    from tests.factories import TEST_PASSWORD
+
+    user = members["viewer"].user
+    _sms_person(user)
+    client = Client()
+    # No login at the app step: the choice is refused, whatever is posted with it.
+    for raw in (b"\xff", b"x=" + HUGE_ID.encode(), b"%FF%FE"):
+        response = client.post(
+            reverse("sms_use_text_message"), raw, content_type="application/x-www-form-urlencoded"
+        )
+        assert response.status_code == 302
+        assert response["Location"] == reverse("account_login")
+    client.post(reverse("account_login"), {"login": user.email, "password": TEST_PASSWORD})
+    assert client.get(reverse("sms_use_text_message")).status_code == 405

@@ -195,3 +195,13 @@ def test_the_validity_shown_and_texted_comes_from_the_setting(member, sms_outbox
     assert "It is valid for 10 minutes." in page
     assert "5 minutes" not in page
     assert "It expires in 10 minutes." in sms_outbox[-1].body
+
+
+def test_the_code_field_takes_full_width_digits_and_refuses_other_scripts():
+    from sms.forms import CodeForm
+
+    full_width = "".join(chr(0xFF10 + int(d)) for d in "123456")
+    form = CodeForm({"code": f"{full_width[:3]} {full_width[3:]}"})
+    assert form.is_valid() and form.cleaned_data["code"] == "123456"
+    arabic_indic = "".join(chr(0x0660 + int(d)) for d in "123456")
+    assert not CodeForm({"code": arabic_indic}).is_valid()
