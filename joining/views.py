@@ -31,7 +31,13 @@ class JoinTokenView(View):
     http_method_names = ["get", "head"]
 
     def get(self, request, token):
-        request.session[SESSION_KEY] = hash_token(token)
+        token_hash = hash_token(token)
+        # A link that matches nothing counts once, here, where the token arrives (with the
+        # invitation links' per-IP guesses); opening /join/ again with it in the session is
+        # no new guess.
+        if not throttle.is_blocked() and link_for_token_hash(token_hash) is None:
+            throttle.record_bad_token()
+        request.session[SESSION_KEY] = token_hash
         return redirect("joining:join")
 
 
@@ -45,8 +51,6 @@ class JoinView(LoginRequiredMixin, View):
         self.token_hash = request.session.get(SESSION_KEY, "")
         link = link_for_token_hash(self.token_hash)
         if link is None:
-            if self.token_hash:
-                throttle.record_bad_token()
             return self.invalid()
         self.account = link.account
         if not self.account.join_requests_enabled or self.account.is_closed:

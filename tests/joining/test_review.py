@@ -120,3 +120,41 @@ def test_requests_of_people_who_are_not_members_stay_pending(open_account, token
     request = _ask(token_hash, UserFactory())
     services.expire_join_requests()
     assert JoinRequest.objects.get(pk=request.pk).status == "pending"
+
+
+# --- The per-IP count of links that match nothing -------------------------------------------
+
+
+def test_reopening_join_with_a_bad_link_in_the_session_is_not_counted_again(client_for):
+    from django.urls import reverse
+
+    from invitations import throttle
+
+    client = client_for(UserFactory())
+    client.get(reverse("joining:token", args=["no-such-link"]))
+    for _ in range(throttle.BAD_TOKENS_PER_WINDOW + 5):
+        assert client.get(reverse("joining:join")).status_code == 404
+    assert not throttle.is_blocked()
+
+
+def test_many_bad_join_links_from_one_address_are_stopped(client_for, link):
+    from django.urls import reverse
+
+    from invitations import throttle
+
+    client = client_for(UserFactory())
+    for n in range(throttle.BAD_TOKENS_PER_WINDOW):
+        client.get(reverse("joining:token", args=[f"guess-{n}"]))
+    response = client.get(reverse("joining:token", args=[link.token]), follow=True)
+    assert response.status_code == 429  # even the right link, once blocked
+
+
+def test_the_right_link_is_not_counted(client_for, link):
+    from django.urls import reverse
+
+    from invitations import throttle
+
+    client = client_for(UserFactory())
+    for _ in range(throttle.BAD_TOKENS_PER_WINDOW + 1):
+        client.get(reverse("joining:token", args=[link.token]))
+    assert client.get(reverse("joining:join")).status_code == 200
