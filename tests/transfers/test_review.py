@@ -124,3 +124,27 @@ def test_changes_to_other_members_leave_the_offer_pending(account, members):
         account=account, membership_id=members["viewer"].pk, actor=members["owner"].user
     )
     assert OwnershipTransfer.objects.get(pk=transfer.pk).status == "pending"
+
+
+# --- The password that accepts ownership cannot be guessed -------------------------------
+
+
+def test_accepting_stops_after_too_many_wrong_passwords_even_the_right_one(
+    client_for, account, members, settings
+):
+    from django.urls import reverse
+
+    from memberships.models import Membership
+    from tests.factories import TEST_PASSWORD
+
+    transfer = _offer(members, account)
+    client = client_for(members["admin"].user)
+    review = reverse("transfers:review", kwargs={"slug": account.slug})
+    for _ in range(settings.PASSWORD_CONFIRM_FAILURES_PER_MINUTE):
+        response = client.post(review, {"transfer": transfer.pk, "password": "wrong"})
+        assert "That is not your current password." in response.content.decode()
+    response = client.post(review, {"transfer": transfer.pk, "password": TEST_PASSWORD})
+    assert response.status_code == 200
+    assert "Too many wrong passwords" in response.content.decode()
+    assert Membership.objects.get(pk=members["owner"].pk).role == "owner"
+    assert OwnershipTransfer.objects.get(pk=transfer.pk).status == "pending"
