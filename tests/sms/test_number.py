@@ -190,3 +190,10 @@ def test_an_account_that_accepts_an_app_or_a_key_only_does_not_hold_sms_on(clien
     response = client.post(PROFILE, profile_data(user, ""))
     assert response.status_code == 302
     assert not PhoneNumber.objects.filter(user=user).exists()
+
+
+def test_the_text_message_page_says_what_recovery_codes_cover(client_for, sms_user):
+    user = UserFactory()
+    sms_user(user)
+    page = client_for(user).get(SMS_SETTINGS).content.decode()
+    assert "Recovery codes come with an authenticator app or a security key" in page
