@@ -122,6 +122,8 @@ def test_sms_two_factor_journey(new_page, settings):
     page.get_by_role("link", name="Use a code sent by text message").click()
     expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
     assert_accessible(page)
+    page.get_by_role("button", name="Text me a code").click()  # sent on a click, not on a GET
+    expect(page.get_by_test_id("sms-sent")).to_contain_text("•••• •• 5678")
     page.get_by_label("Code").fill(last_code())
     page.get_by_role("button", name="Confirm").click()
     expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
