@@ -12,6 +12,7 @@ Ownership transfers (offer, accept, decline, cancel) are in transfers.services a
 same Account lock.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -46,6 +47,8 @@ from memberships.exceptions import (
 from memberships.models import Membership, MembershipStatus
 from memberships.notifications import notify_member_event
 from transfers.services import cancel_transfers_involving
+
+logger = logging.getLogger(__name__)
 
 # Levels whose API keys survive a level change (keys act with their creator's level; below
 # Admin a creator could not have created them, so they go).
@@ -327,6 +330,7 @@ def _zone_of(user):
 class AccessExpiryRun:
     reminded: int  # memberships reminded (each email goes to the member and who set the date)
     suspended: int
+    failed: tuple[int, ...] = ()  # ids of the accounts whose transaction raised (logged)
 
 
 def expire_access(*, actor=None, now=None) -> AccessExpiryRun:
@@ -335,17 +339,27 @@ def expire_access(*, actor=None, now=None) -> AccessExpiryRun:
     nearest when several are due), and suspend those whose access has ended, with an
     activity row by "Access expiry". The Owner is never touched. One transaction per
     account, which locks the account row first like every membership change; safe to run
-    again at any time (it re-reads each row under the lock)."""
+    again at any time (it re-reads each row under the lock). An account whose transaction
+    fails is logged, rolled back alone and listed in `failed`; the others still run."""
     now = now or timezone.now()
     horizon = now + timedelta(days=max(settings.ACCESS_REMINDER_DAYS))
     account_ids = sorted(
         set(_access_due(Membership.objects.all(), horizon).values_list("account_id", flat=True))
     )
     reminded = suspended = 0
+    failed = []
     for account_id in account_ids:
-        r, s = _expire_access_in(account_id, now=now, horizon=horizon)
+        try:
+            r, s = _expire_access_in(account_id, now=now, horizon=horizon)
+        # Deliberately broad: one tenant's bad row or lock timeout must not keep every
+        # other account's expiries from applying. Logged with its traceback; the command
+        # exits non-zero when any account failed.
+        except Exception:
+            logger.exception("expire_access failed for account %s", account_id)
+            failed.append(account_id)
+            continue
         reminded, suspended = reminded + r, suspended + s
-    return AccessExpiryRun(reminded=reminded, suspended=suspended)
+    return AccessExpiryRun(reminded=reminded, suspended=suspended, failed=tuple(failed))
 
 
 def _access_due(memberships, horizon):

@@ -232,3 +232,92 @@ def test_a_new_date_from_another_time_zone_is_the_end_of_that_day_there(members,
     author.refresh_from_db()
     tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
     assert author.access_until == datetime.datetime(2026, 12, 22, 23, 59, 59, tzinfo=tokyo)
+
+
+# --- One failing account does not stop the job, nor one failing job the others -----------
+
+
+@pytest.fixture
+def broken_account():
+    """Make every membership update in one account fail in the database (a real error from
+    a trigger, as a corrupt row or a lock timeout would raise), then undo it."""
+    from django.db import connection
+
+    table = Membership._meta.db_table
+
+    def make(account):
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(
+                    f"CREATE TRIGGER f20_broken BEFORE UPDATE ON {table} "
+                    f"WHEN NEW.account_id = {account.pk} "
+                    "BEGIN SELECT RAISE(ABORT, 'broken account'); END"
+                )
+            else:
+                cursor.execute(
+                    "CREATE FUNCTION f20_broken() RETURNS trigger AS $$ BEGIN "
+                    "RAISE EXCEPTION 'broken account'; END $$ LANGUAGE plpgsql"
+                )
+                cursor.execute(
+                    f"CREATE TRIGGER f20_broken BEFORE UPDATE ON {table} FOR EACH ROW "
+                    f"WHEN (NEW.account_id = {account.pk}) EXECUTE FUNCTION f20_broken()"
+                )
+
+    yield make
+    # The test's transaction is rolled back, and the trigger with it.
+
+
+def _expiring_pair(clock):
+    from tests.factories import AccountFactory, MembershipFactory
+
+    pair = []
+    for _ in range(2):
+        account = AccountFactory(plan="premium")
+        owner = MembershipFactory(account=account, role="owner")
+        member = MembershipFactory(account=account, role="author")
+        services.set_access_until(
+            account=account,
+            membership_id=member.pk,
+            access_until=START + datetime.timedelta(hours=1),
+            actor=owner.user,
+        )
+        pair.append(member)
+    clock.shift(datetime.timedelta(hours=2))
+    return pair
+
+
+def test_one_failing_account_does_not_stop_the_expiry_of_the_others(
+    clock, broken_account, django_capture_on_commit_callbacks, caplog
+):
+    first, second = _expiring_pair(clock)
+    broken_account(first.account)
+    run = run_job(django_capture_on_commit_callbacks)
+    assert run.failed == (first.account.pk,) and run.suspended == 1
+    assert Membership.objects.get(pk=first.pk).status == "active"  # rolled back alone
+    assert Membership.objects.get(pk=second.pk).status == "suspended"
+    assert f"expire_access failed for account {first.account.pk}" in caplog.text
+
+
+def test_the_scheduled_jobs_all_run_when_one_fails_and_the_command_fails_at_the_end(
+    clock, broken_account, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from people.management.commands.run_scheduled_jobs import JOBS
+
+    first, second = _expiring_pair(clock)
+    broken_account(first.account)
+    out, err = StringIO(), StringIO()
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(CommandError, match="1 job\\(s\\) failed: expire_access"),
+    ):
+        call_command("run_scheduled_jobs", "--once", stdout=out, stderr=err)
+    lines = out.getvalue().splitlines()
+    assert [line.split("] ")[1].split(":")[0] for line in lines] == list(JOBS)  # all ran
+    assert "1 membership(s) suspended. Failed (see the errors)." in lines[3]
+    assert "expire_access failed" in err.getvalue()
+    assert Membership.objects.get(pk=second.pk).status == "suspended"

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from people.services import expire_access
 
@@ -14,3 +14,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{run.reminded} access reminder(s) queued, {run.suspended} membership(s) suspended."
         )
+        if run.failed:
+            ids = ", ".join(str(pk) for pk in run.failed)
+            raise CommandError(f"Access expiry failed for account(s) {ids} (see the log).")
