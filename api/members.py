@@ -30,6 +30,7 @@ def _member_out(m) -> dict:
         "status": m.status,
         "two_factor_enabled": m.has_2fa,
         "joined_at": m.created_at,
+        "access_until": m.access_until,
     }
 
 

@@ -43,6 +43,11 @@ class Member(Schema):
     status: str = Field(description="`active` or `suspended`.")
     two_factor_enabled: bool
     joined_at: datetime
+    access_until: datetime | None = Field(
+        None,
+        description="When the member's access ends (set on the Users page; read-only here), "
+        "or null for no end date.",
+    )
 
 
 class MemberList(Schema):

@@ -187,7 +187,10 @@ def invitation_page(account, *, offset: int, limit: int, q: str = ""):
 # tab and carriage return are on OWASP's list too.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_BATCH = 500
-CSV_HEADER = ["Name", "Email", "Level", "Status", "2FA", "Joined", "Last login", "Invited by"]
+CSV_HEADER = [
+    *("Name", "Email", "Level", "Status", "2FA", "Joined", "Last login", "Invited by"),
+    "Access until",
+]
 
 
 def csv_cell(value) -> str:
@@ -223,5 +226,9 @@ def member_csv_rows(account, member_filter: MemberFilter, *, zone, levels, statu
                 member.created_at.astimezone(zone).date().isoformat(),
                 last_login,
                 member.invited_by_name,
+                # The date as the viewer reads it (access ends at the end of the setter's day).
+                member.access_until.astimezone(zone).date().isoformat()
+                if member.access_until
+                else "",
             )
         ]

@@ -321,3 +321,29 @@ def test_the_scheduled_jobs_all_run_when_one_fails_and_the_command_fails_at_the_
     assert "1 membership(s) suspended. Failed (see the errors)." in lines[3]
     assert "expire_access failed" in err.getvalue()
     assert Membership.objects.get(pk=second.pk).status == "suspended"
+
+
+# --- "Access until" in the CSV export and the API ------------------------------------------
+
+
+def test_the_csv_export_and_the_api_show_access_until(members, client_for, clock):
+    import csv
+    import io
+
+    admin, author = members["admin"], members["author"]
+    admin.user.time_zone = "Asia/Tokyo"
+    admin.user.save()
+    _set(author, members["owner"], datetime.datetime(2026, 12, 20, 20, 0, tzinfo=datetime.UTC))
+    response = client_for(admin.user).get(
+        reverse("people:users_export", kwargs={"slug": author.account.slug})
+    )
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[0][-1] == "Access until"
+    by_email = {row[1]: row for row in rows[1:]}
+    assert by_email[author.user.email][-1] == "2026-12-21"  # 21 Dec 05:00 in Tokyo
+    assert by_email[admin.user.email][-1] == ""
+    key = ApiKeyFactory(account=admin.account, created_by=admin.user)
+    body = ApiClient(key.raw_key)("GET", f"/members/{author.pk}").json()
+    assert body["access_until"].startswith("2026-12-20T20:00:00")
+    assert ApiClient(key.raw_key)("GET", f"/members/{admin.pk}").json()["access_until"] is None

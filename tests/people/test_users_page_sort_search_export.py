@@ -208,6 +208,7 @@ def test_csv_export_has_the_filtered_members_in_the_page_order(client_for, team)
         "Joined",
         "Last login",
         "Invited by",
+        "Access until",
     ]
     assert [row[1] for row in rows[1:]] == ["zulu@corp.test", "bravo@corp.test"]
     dan = rows[2]
