@@ -50,7 +50,7 @@ class Membership(models.Model):
     # Set only by the expiry job when it suspends the membership because access_until passed,
     # cleared by any other status change: moving the date reactivates only such a suspension,
     # never one an Owner or Admin made by hand.
-    suspended_by_expiry = models.BooleanField(default=False)
+    suspended_by_expiry = models.BooleanField(default=False, db_default=False)
 
     objects = MembershipQuerySet.as_manager()
 
