@@ -21,6 +21,7 @@ from sms.exceptions import SmsError
 from sms.forms import CodeForm
 from sms.models import Delivery, Purpose
 from sms.selectors import phone_of, security_history, sms_offered
+from sms.session import sms_record_data
 from sms.stages import KEY as STAGE_KEY
 from sms.stages import MFA_KEY
 
@@ -113,7 +114,13 @@ class AuthenticateView(CodeEntryMixin, FormView):
             return self.form_invalid(form)
         # What allauth's own MFA forms record (see allauth.mfa.internal.flows.add): the
         # session's authentication log, read by re-authentication and accounts.reauth.
-        record_authentication(self.request, self.code_user(), method="mfa", type="sms")
+        record_authentication(
+            self.request,
+            self.code_user(),
+            method="mfa",
+            type="sms",
+            **sms_record_data(self.code_user()),
+        )
         return self.stage.exit()
 
     def get_context_data(self, **kwargs):
@@ -183,7 +190,12 @@ class ReauthenticateView(LoginRequiredMixin, CodeEntryMixin, BaseReauthenticateV
             return self.form_invalid(form)
         self.request.session.pop(REAUTH_SESSION_KEY, None)
         record_authentication(
-            self.request, self.request.user, method="mfa", type="sms", reauthenticated=True
+            self.request,
+            self.request.user,
+            method="mfa",
+            type="sms",
+            reauthenticated=True,
+            **sms_record_data(self.request.user),
         )
         return super().form_valid(form)
 

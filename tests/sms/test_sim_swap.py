@@ -149,3 +149,91 @@ def test_api_keys_are_judged_by_the_creators_factors_not_a_session(swapped, sms_
     api = ApiClient(key.raw_key)
     api.client.cookies = client.cookies
     assert api("GET", "/members").status_code == 200
+
+
+def test_an_app_added_or_replaced_in_the_sms_session_is_no_proof(
+    swapped, sms_outbox, Client, enable_totp
+):
+    """Whoever swapped the SIM (and knows the password) could replace the app, or add a
+    security key, in the session they opened by text message: only an app or a key the
+    person had when that session used the text message counts."""
+    from allauth.mfa.models import Authenticator
+
+    membership, _, _ = swapped
+    client = Client()
+    sign_in_by_sms(client, membership.user, sms_outbox)
+    # What the attacker's pages would leave behind: the person's app gone, theirs in place.
+    Authenticator.objects.filter(user=membership.user).delete()
+    attackers_app = enable_totp(membership.user)
+    client.post(
+        reverse("mfa_reauthenticate") + f"?next={overview(membership.account)}",
+        {"code": attackers_app.now()},
+    )
+    response = client.get(overview(membership.account))
+    assert response["Location"] == reverse(
+        "two_factor_required", kwargs={"slug": membership.account.slug}
+    )
+
+
+def test_someone_with_sms_only_sets_up_an_app_and_confirms_with_it(
+    sms_user, sms_outbox, Client, enable_totp
+):
+    membership = MembershipFactory(role="author")
+    require(membership.account, TwoFactorMethods.APP_OR_KEY)
+    sms_user(membership.user)
+    client = Client()
+    client.post(LOGIN, {"login": membership.user.email, "password": TEST_PASSWORD})
+    client.get(SMS_AUTHENTICATE)
+    client.post(SMS_AUTHENTICATE, {"code": last_code(sms_outbox)})
+    page_url = reverse("two_factor_required", kwargs={"slug": membership.account.slug})
+    assert client.get(overview(membership.account))["Location"] == page_url
+    assert "Set up an authenticator app" in client.get(page_url).content.decode()
+    totp = enable_totp(membership.user)  # (allauth's set-up page, tested by allauth)
+    assert client.get(overview(membership.account))["Location"] == page_url
+    assert "Confirm with your app or key" in client.get(page_url).content.decode()
+    client.post(reverse("mfa_reauthenticate"), {"code": totp.now()})
+    assert client.get(overview(membership.account)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("records", "proves"),
+    [
+        ([{"method": "password"}], True),
+        ([{"method": "mfa", "type": "totp", "id": 1}], True),
+        ([{"method": "mfa", "type": "sms", "app_or_key": [1, 2]}], False),
+        (
+            [
+                {"method": "mfa", "type": "sms", "app_or_key": [1, 2]},
+                {"method": "mfa", "type": "totp", "id": 1, "reauthenticated": True},
+            ],
+            True,
+        ),
+        (
+            [
+                {"method": "mfa", "type": "sms", "app_or_key": [1, 2]},
+                {"method": "mfa", "type": "webauthn", "id": 9, "reauthenticated": True},
+            ],
+            False,
+        ),
+        (
+            [
+                {"method": "mfa", "type": "sms", "app_or_key": []},
+                {"method": "mfa", "type": "totp", "id": 9, "reauthenticated": True},
+            ],
+            True,
+        ),
+        (
+            [
+                {"method": "mfa", "type": "totp", "id": 1},
+                {"method": "mfa", "type": "sms", "app_or_key": [1], "reauthenticated": True},
+            ],
+            True,
+        ),
+        ([{"method": "mfa", "type": "sms"}, {"method": "mfa", "type": "totp", "id": 1}], False),
+        (["garbage", {"method": "mfa", "type": "sms", "app_or_key": "1"}], False),
+    ],
+)
+def test_which_records_prove_an_app_or_a_key(records, proves):
+    from sms.session import proves_app_or_key
+
+    assert proves_app_or_key(records) is proves
