@@ -91,7 +91,9 @@ class AccountLoginView(LoginView):
                 format_html(
                     "{} Your email and password are right: "
                     '<a href="{}">sign in on the main page</a> to reach your accounts.',
-                    access.refusal_message(decision.refusal, self.account),
+                    access.refusal_message(
+                        decision.refusal, self.account, membership=decision.membership
+                    ),
                     main_login,
                 ),
             )

@@ -90,6 +90,20 @@ def test_a_member_whose_access_ended_cannot_act_through_a_service(members, clock
     assert Membership.objects.get(pk=members["viewer"].pk).status == "active"
 
 
+def test_the_account_login_page_says_when_access_ended(members, client, clock):
+    from tests.factories import TEST_PASSWORD
+
+    author = members["author"]
+    _set(author, members["admin"], START + datetime.timedelta(hours=1))
+    clock.shift(datetime.timedelta(hours=2))
+    url = reverse("account_specific_login", kwargs={"slug": author.account.slug})
+    response = client.post(url, {"login": author.user.email, "password": TEST_PASSWORD})
+    assert f"Your access to {author.account.name} ended on 1 Dec 2026." in (
+        response.content.decode()
+    )
+    assert "_auth_user_id" not in client.session
+
+
 def test_an_owner_with_a_past_end_date_is_still_let_in(members, clock):
     owner = members["owner"]
     Membership.objects.filter(pk=owner.pk).update(access_until=START - datetime.timedelta(days=1))
