@@ -177,7 +177,7 @@ def test_a_setter_who_still_manages_the_account_is_reminded(
     assert to == sorted([members["author"].user.email, members["admin"].user.email])
 
 
-@pytest.mark.parametrize("change", ["revoked", "demoted", "suspended"])
+@pytest.mark.parametrize("change", ["revoked", "demoted", "suspended", "left"])
 def test_a_setter_who_no_longer_manages_the_account_is_not_reminded(
     members, clock, mailoutbox, django_capture_on_commit_callbacks, change
 ):
@@ -185,7 +185,12 @@ def test_a_setter_who_no_longer_manages_the_account_is_not_reminded(
 
     def change_setter(admin):
         kwargs = {"account": admin.account, "membership_id": admin.pk, "actor": owner.user}
-        if change == "revoked":
+        if change == "left":
+            from tests.factories import MembershipFactory
+
+            MembershipFactory(user=admin.user)  # another account: their login stays
+            services.leave_account(account=admin.account, actor=admin.user)
+        elif change == "revoked":
             services.revoke_member(**kwargs)
         elif change == "demoted":
             services.change_level(level="viewer", **kwargs)
