@@ -100,9 +100,11 @@ class MembershipRequiredMixin(LoginRequiredMixin):
             return redirect("two_factor_required", slug=self.account.slug)
         if decision.refusal == access.Refusal.SUSPENDED:
             # They are a member, so the account's name tells them nothing new.
-            return TemplateResponse(
-                request, "accounts/suspended.html", {"account": self.account}, status=403
-            )
+            context = {
+                "account": self.account,
+                "ended_on": membership.access_until if access.access_ended(membership) else None,
+            }
+            return TemplateResponse(request, "accounts/suspended.html", context, status=403)
         if not decision.granted:  # a refusal this page has no answer for
             raise Http404("No such account.")
         return self.check_permission(request, *args, **kwargs)

@@ -23,6 +23,7 @@ from memberships.models import Membership
 from scim import tokens
 from scim.models import Provisioning, ScimToken
 from scim.services import MANAGE_PERMISSION, plan_allows_provisioning
+from sms.session import forget_session
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 QUERY_PARAMETERS = {"token", "access_token", "bearer", "auth", "api_key", "apikey", "key"}
@@ -105,7 +106,9 @@ def _check(request) -> ScimCaller:
         or not tokens.secret_matches(parsed.secret, token.secret_hash)
     ):
         raise ScimAuthError(INVALID)
-    # The one access gate, for the token's creator.
+    # The one access gate, for the token's creator. A token is not a session: whatever cookie
+    # came along, the gate judges the creator's factors, not how a browser of theirs signed in.
+    forget_session()
     try:
         membership = access.require(token.created_by, token.account, permission=MANAGE_PERMISSION)
     except AccessDenied as denied:

@@ -237,3 +237,22 @@ def test_which_records_prove_an_app_or_a_key(records, proves):
     from sms.session import proves_app_or_key
 
     assert proves_app_or_key(records) is proves
+
+
+def test_scim_tokens_are_judged_by_the_creators_factors_not_a_session(swapped, sms_outbox, Client):
+    from scim import services as scim_services
+    from scim.models import Provisioning
+    from tests.scim.conftest import ScimClient
+
+    membership, _, _ = swapped
+    account = membership.account
+    account.plan = "premium"
+    account.save(update_fields=["plan"])
+    Provisioning.objects.create(account=account, enabled=True)
+    _token, raw = scim_services.create_token(account=account, name="Okta", actor=membership.user)
+    client = Client()
+    sign_in_by_sms(client, membership.user, sms_outbox)
+    # Even with the SMS session's cookie along, the token's creator has an app: it works.
+    scim = ScimClient(raw)
+    scim.client.cookies = client.cookies
+    assert scim.get("Users").status_code == 200
