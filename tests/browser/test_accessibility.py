@@ -470,7 +470,7 @@ def test_keyboard_only_journey(new_page, mailbox):
     tab_to(page, "input[name=password]")
     page.keyboard.type(TEST_PASSWORD)
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Acme")).to_be_visible()
+    expect(page.get_by_role("heading", name="Acme", exact=True)).to_be_visible()
     assert_accessible(page)
 
     # Invite two people.
@@ -540,6 +540,8 @@ def test_keyboard_only_journey(new_page, mailbox):
             invitee.keyboard.type("Ana" if "first" in name else "Example")
     tab_to(invitee, "button[value=signup]")
     invitee.keyboard.press("Enter")
-    expect(invitee.get_by_role("heading", name="Acme")).to_be_visible()
+    # Exact: the accept page's own heading, "Join Acme", would match a substring at once.
+    expect(invitee).to_have_url(re.compile(r"/a/acme/$"))
+    expect(invitee.get_by_role("heading", name="Acme", exact=True)).to_be_visible()
     assert Membership.objects.filter(account=account, user__email="ana@example.test").exists()
     assert_accessible(invitee)
