@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from sms.backends import locmem
 from sms.models import PhoneNumber
+from tests.sms.fake_twilio import TWILIO, FakeTwilio
 
 
 @pytest.fixture(autouse=True)
@@ -69,3 +70,18 @@ def client_for(Client):
         return client
 
     return make
+
+
+@pytest.fixture
+def twilio(settings):
+    """The Twilio backend pointed at a local fake of its Messages API (127.0.0.1)."""
+    fake = FakeTwilio()
+    settings.SMS_BACKEND = TWILIO
+    settings.SMS_TWILIO_BASE_URL = fake.url
+    settings.SMS_TWILIO_ACCOUNT_SID = "AC0123456789"
+    settings.SMS_TWILIO_API_KEY_SID = ""
+    settings.SMS_TWILIO_AUTH_TOKEN = "token-secret"
+    settings.SMS_TWILIO_FROM = "+15005550006"
+    settings.SMS_TIMEOUT = 1
+    yield fake
+    fake.close()

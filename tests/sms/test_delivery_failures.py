@@ -13,27 +13,12 @@ from django.urls import reverse
 
 from sms.models import Challenge, Delivery, SecurityAction, SecurityEvent
 from tests.factories import TEST_PASSWORD, MembershipFactory
-from tests.sms.test_twilio_backend import TWILIO, FakeTwilio
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = "/accounts/login/"
 SMS_AUTHENTICATE = "/accounts/2fa/sms/authenticate/"
 NOT_SENT = "We could not send the code. Try again."
-
-
-@pytest.fixture
-def twilio(settings):
-    fake = FakeTwilio()
-    settings.SMS_BACKEND = TWILIO
-    settings.SMS_TWILIO_BASE_URL = fake.url
-    settings.SMS_TWILIO_ACCOUNT_SID = "AC0123456789"
-    settings.SMS_TWILIO_API_KEY_SID = ""
-    settings.SMS_TWILIO_AUTH_TOKEN = "token-secret"
-    settings.SMS_TWILIO_FROM = "+15005550006"
-    settings.SMS_TIMEOUT = 1
-    yield fake
-    fake.close()
 
 
 @pytest.fixture
