@@ -74,6 +74,7 @@ def _words(language: str | None) -> dict[str, str]:
             "invited_by": _("Invited by"),
             "access_until": _("Access until"),
             "ends_soon": _("Ends soon"),
+            "ended": _("Ended"),
         }.items()
     }
 
@@ -134,11 +135,14 @@ def _member_row(member, viewer_id, viewer: _Viewer) -> str:
     )
     until = getattr(member, "access_until", None)  # "access until" (issue 20)
     if until is not None and member.role != Role.OWNER:
-        soon = (
-            f' <span class="badge text-bg-warning">{words["ends_soon"]}</span>'
-            if member.is_active and until <= viewer.soon
-            else ""
-        )
+        # Past the date, the gate already refuses them, though the job has not yet recorded
+        # the suspension: say so rather than "Active" alone.
+        soon = ""
+        if member.is_active and until <= viewer.now:
+            soon = f' <span class="badge text-bg-danger">{words["ended"]}</span>'
+        elif member.is_active and until <= viewer.soon:
+            soon = f' <span class="badge text-bg-warning">{words["ends_soon"]}</span>'
+
         status += (
             f'<div class="small text-body-secondary" data-testid="access-until">'
             f"{words['access_until']} {viewer.time(until, with_time=False)}{soon}</div>"

@@ -370,3 +370,27 @@ def test_the_csv_export_and_the_api_show_access_until(members, client_for, clock
     body = ApiClient(key.raw_key)("GET", f"/members/{author.pk}").json()
     assert body["access_until"].startswith("2026-12-20T20:00:00")
     assert ApiClient(key.raw_key)("GET", f"/members/{admin.pk}").json()["access_until"] is None
+
+
+def test_users_page_says_ended_once_the_date_passed_before_the_job_runs(members, client_for, clock):
+    """The gate already refuses them; the row must not read as a plain "Active"."""
+    import re
+
+    author, manager = members["author"], members["manager"]
+    _set(author, members["admin"], START + datetime.timedelta(hours=1))
+    _set(manager, members["admin"], START + datetime.timedelta(days=3))
+    clock.shift(datetime.timedelta(hours=2))
+    client = client_for(members["admin"].user)
+    page = client.get(
+        reverse("people:users", kwargs={"slug": author.account.slug})
+    ).content.decode()
+
+    def row(member):
+        found = re.search(
+            rf"<tr[^>]*data-member=\"{re.escape(member.user.email)}\".*?</tr>", page, re.S
+        )
+        assert found, member.user.email
+        return found.group(0)
+
+    assert "Ended" in row(author) and "Ends soon" not in row(author)
+    assert "Ends soon" in row(manager) and "Ended" not in row(manager)
