@@ -6,9 +6,13 @@ fixture listens for those reports, whichever way a test opens its pages.
 """
 
 import os
+import re
 import shutil
+import socket
+from email import message_from_bytes, policy
 
 import pytest
+from aiosmtpd.controller import Controller
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -115,3 +119,55 @@ def assert_accessible(page):
 @pytest.fixture
 def axe():
     return assert_accessible
+
+
+INVITATION_LINK = re.compile(r"https?://\S+/invitations/[A-Za-z0-9_\-]+/")
+
+
+class Inbox:
+    """What a local SMTP server (aiosmtpd on 127.0.0.1) received, parsed."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def links_for(self, address: str) -> dict[str, str]:
+        """{account name in the subject: accept link} for the emails sent to `address`."""
+        found = {}
+        for message in self.messages:
+            if message["To"] == address:
+                text = message.get_body(preferencelist=("plain",)).get_content()
+                found[message["Subject"]] = INVITATION_LINK.search(text).group(0)
+        return found
+
+    def subjects_for(self, address: str) -> list[str]:
+        return [m["Subject"] for m in self.messages if m["To"] == address]
+
+    def text_of(self, address: str, subject_part: str) -> str:
+        for message in self.messages:
+            if message["To"] == address and subject_part in message["Subject"]:
+                return message.get_body(preferencelist=("plain",)).get_content()
+        raise AssertionError(f"no email to {address} about {subject_part!r}")
+
+
+@pytest.fixture
+def smtp_inbox(settings, live_server):
+    """Emails go over real SMTP to a local aiosmtpd server; links point at the live server."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port},
+        }
+    }
+    settings.SITE_URL = live_server.url
+    yield inbox
+    controller.stop()

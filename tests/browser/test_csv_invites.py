@@ -10,13 +10,13 @@ from playwright.sync_api import expect
 from invitations.models import Invitation
 from memberships.models import Membership
 from tests.browser.conftest import assert_accessible
-from tests.browser.test_invite_flow import sign_in, smtp_inbox  # noqa: F401 (a fixture)
+from tests.browser.test_invite_flow import sign_in
 from tests.factories import AccountFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_admin_uploads_a_csv_reviews_it_and_only_good_rows_are_invited(page, smtp_inbox):  # noqa: F811
+def test_admin_uploads_a_csv_reviews_it_and_only_good_rows_are_invited(page, smtp_inbox):
     account = AccountFactory(name="East Bakery", slug="east", plan="premium")
     MembershipFactory(account=account, role="owner")
     admin = MembershipFactory(account=account, role="admin").user

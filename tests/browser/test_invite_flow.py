@@ -1,11 +1,8 @@
 """An Admin invites two people to two accounts; they accept from real emails (SMTP)."""
 
 import re
-import socket
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 
 from memberships.models import Membership
@@ -14,45 +11,7 @@ from tests.factories import TEST_PASSWORD, AccountFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-LINK = re.compile(r"https?://\S+/invitations/[A-Za-z0-9_\-]+/")
 STRONG = "Blue-Harbour-77!"
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-    def links_for(self, address: str) -> dict[str, str]:
-        """{account name in the subject: accept link} for the emails sent to `address`."""
-        found = {}
-        for message in self.messages:
-            if message["To"] == address:
-                text = message.get_body(preferencelist=("plain",)).get_content()
-                found[message["Subject"]] = LINK.search(text).group(0)
-        return found
-
-
-@pytest.fixture
-def smtp_inbox(settings, live_server):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port},
-        }
-    }
-    settings.SITE_URL = live_server.url
-    yield inbox
-    controller.stop()
 
 
 def sign_in(page, email, password=TEST_PASSWORD):

@@ -3,11 +3,8 @@ at Author; an Owner transfers ownership and the Admin accepts with their passwor
 arrive over real SMTP (aiosmtpd on 127.0.0.1); axe scans every page visited."""
 
 import re
-import socket
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 
 from memberships.models import Membership
@@ -15,43 +12,6 @@ from tests.browser.conftest import assert_accessible
 from tests.factories import TEST_PASSWORD, AccountFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-    def subjects_for(self, address: str) -> list[str]:
-        return [m["Subject"] for m in self.messages if m["To"] == address]
-
-    def text_of(self, address: str, subject_part: str) -> str:
-        for message in self.messages:
-            if message["To"] == address and subject_part in message["Subject"]:
-                return message.get_body(preferencelist=("plain",)).get_content()
-        raise AssertionError(f"no email to {address} about {subject_part!r}")
-
-
-@pytest.fixture
-def smtp_inbox(settings, live_server):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port},
-        }
-    }
-    settings.SITE_URL = live_server.url
-    yield inbox
-    controller.stop()
 
 
 def sign_in(page, email):
